@@ -1,0 +1,2 @@
+"""Models of mmringmoe: backbones, RMoE layers and the multi-modal SimMIM algorithm."""
+from . import backbones, layers  # noqa: F401

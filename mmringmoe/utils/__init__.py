@@ -1,0 +1,1 @@
+"""Utilities: environment shims and checks, checkpoint safety."""
