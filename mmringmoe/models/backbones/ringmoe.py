@@ -183,6 +183,7 @@ class RingMoE(SwinTransformerV2):
             tokens = tokens + resize_pos_embed(self.absolute_pos_embed, self.patch_resolution, hw_shape,
                                                self.interpolate_mode, self.num_extra_tokens)
         x = self.drop_after_pos(tokens)
+        # The ids stay set after the forward: with_cp recomputes the blocks during backward.
         for layer in self.rmoe_layers:
             layer.modality_index = modality_index
         outs = []
@@ -191,8 +192,6 @@ class RingMoE(SwinTransformerV2):
             if i in self.out_indices:
                 out = getattr(self, f'norm{i}')(x)
                 outs.append(out.view(-1, *hw_shape, stage.out_channels).permute(0, 3, 1, 2).contiguous())
-        for layer in self.rmoe_layers:
-            layer.modality_index = None
         return tuple(outs)
 
     def forward(self, x: Union[torch.Tensor, Sequence[torch.Tensor]],
@@ -200,6 +199,11 @@ class RingMoE(SwinTransformerV2):
         """Multi-scale features of ``x`` (see :meth:`embed` for the accepted inputs)."""
         tokens, hw_shape, modality_index = self.embed(x, modality)
         return self.encode(tokens, hw_shape, modality_index)
+
+    def train(self, mode: bool = True) -> 'RingMoE':
+        """mmpretrain's ``SwinTransformerV2.train`` returns None; return ``self`` as ``nn.Module`` does."""
+        super().train(mode)
+        return self
 
     def balance_losses(self) -> Dict[str, torch.Tensor]:
         """The last forward's load-balance losses (Eq. 4, 8-10), averaged over RMoE layers.

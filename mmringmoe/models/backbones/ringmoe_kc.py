@@ -34,3 +34,8 @@ class RingMoEKC(SwinTransformerV2):
             in_channels = DEFAULT_MODALITIES[modality]
         self.modality = modality
         super().__init__(arch=arch, in_channels=in_channels, **kwargs)
+
+    def train(self, mode: bool = True) -> 'RingMoEKC':
+        """mmpretrain's ``SwinTransformerV2.train`` returns None; return ``self`` as ``nn.Module`` does."""
+        super().train(mode)
+        return self

@@ -1,0 +1,4 @@
+"""Necks."""
+from .concat_conv_fusion import ConcatConvFusion
+
+__all__ = ['ConcatConvFusion']

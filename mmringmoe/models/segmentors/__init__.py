@@ -1,0 +1,4 @@
+"""Segmentors."""
+from .dual_modality_encoder_decoder import DualModalityEncoderDecoder
+
+__all__ = ['DualModalityEncoderDecoder']
