@@ -1,1 +1,21 @@
+from .modality_tile_dataset import ModalityTileDataset
+from .multimodal_dataset import MultiModalDataset
+from .samplers import ModalityBatchSampler
+from .transforms import InvalidRasterError, LoadRasterImage
+from .air_polsar_seg import AIRPolSARSegDataset  # segmentation datasets
+from .dfc23 import DFC23Dataset
+from .dynamic_earthnet import DynamicEarthNetDataset
+from .isaid import ISAIDDataset
+from .potsdam import PotsdamDataset
+from .rs_base_seg_dataset import RSBaseSegDataset
+from .rs_pair_seg_dataset import RSPairSegDataset
+from .sarsegl1 import SARSegL1Dataset
+from .whu_opt_sar import WHUOptSARDataset
 
+__all__ = [
+    'InvalidRasterError', 'LoadRasterImage', 'ModalityBatchSampler', 'ModalityTileDataset', 'MultiModalDataset'
+]
+__all__ += [
+    'AIRPolSARSegDataset', 'DFC23Dataset', 'DynamicEarthNetDataset', 'ISAIDDataset', 'PotsdamDataset',
+    'RSBaseSegDataset', 'RSPairSegDataset', 'SARSegL1Dataset', 'WHUOptSARDataset'
+]

@@ -1,1 +1,6 @@
+from .loading import InvalidRasterError, LoadRasterImage
+from .load_raster_pair import LoadRasterPair
+from .load_seg_annotations import LoadSegAnnotations
 
+__all__ = ['InvalidRasterError', 'LoadRasterImage']
+__all__ += ['LoadRasterPair', 'LoadSegAnnotations']

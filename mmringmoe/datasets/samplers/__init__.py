@@ -1,0 +1,3 @@
+from .modality_batch_sampler import ModalityBatchSampler
+
+__all__ = ['ModalityBatchSampler']
