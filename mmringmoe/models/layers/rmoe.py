@@ -137,15 +137,16 @@ class RMoE(BaseModule):
         tokens = x.reshape(-1, x.shape[-1])
         out = self.shared_expert(tokens) if self.shared_expert is not None else torch.zeros_like(tokens)
 
-        banks: List[tuple] = []  # global expert id -> (bank, index in that bank)
+        banks: List[ExpertBank] = []  # global expert ids number the experts of these banks in order
         slot_token, slot_expert, slot_gate = [], [], []
         losses: Dict[str, torch.Tensor] = {}
 
         def add_slots(token_ids: torch.Tensor, routing: Routing, bank: ExpertBank) -> None:
+            offset = sum(b.num_experts for b in banks)
             slot_token.append(token_ids.repeat_interleave(self.top_k))
-            slot_expert.append(routing.expert_index.reshape(-1) + len(banks))
+            slot_expert.append(routing.expert_index.reshape(-1) + offset)
             slot_gate.append(routing.gate.reshape(-1))
-            banks.extend((bank, i) for i in range(bank.num_experts))
+            banks.append(bank)
 
         if self.num_specialized_experts:
             for m, name in enumerate(self.modalities):
@@ -166,19 +167,23 @@ class RMoE(BaseModule):
             add_slots(torch.arange(tokens.shape[0], device=tokens.device), routing, self.collaborative_experts)
 
         if slot_token:
-            out = out + self._dispatch(tokens, torch.cat(slot_token), torch.cat(slot_expert),
-                                       torch.cat(slot_gate), banks)
+            out = self._dispatch(out, tokens, torch.cat(slot_token), torch.cat(slot_expert),
+                                 torch.cat(slot_gate), banks)
         self.last_balance_losses = losses
         return self.dropout_layer(out.view_as(x))
 
     @staticmethod
-    def _dispatch(tokens: torch.Tensor, slot_token: torch.Tensor, slot_expert: torch.Tensor,
-                  slot_gate: torch.Tensor, banks: List) -> torch.Tensor:
-        """Group (token, expert) slots by expert, run each expert once, add back weighted by the gate."""
+    def _dispatch(out: torch.Tensor, tokens: torch.Tensor, slot_token: torch.Tensor, slot_expert: torch.Tensor,
+                  slot_gate: torch.Tensor, banks: List[ExpertBank]) -> torch.Tensor:
+        """Group (token, expert) slots by expert, run each expert once on its contiguous block, and add
+        the outputs, weighted by their gates, to ``out``."""
         order = torch.argsort(slot_expert, stable=True)
-        counts = torch.bincount(slot_expert, minlength=len(banks)).tolist()
+        counts = torch.bincount(slot_expert, minlength=sum(b.num_experts for b in banks)).tolist()
         sorted_token = slot_token[order]
         blocks = tokens.index_select(0, sorted_token).split(counts)
-        outputs = [bank.expert_forward(i, block) for (bank, i), block, n in zip(banks, blocks, counts) if n]
+        outputs, start = [], 0
+        for bank in banks:
+            outputs.extend(bank.forward_blocks(list(blocks[start:start + bank.num_experts])))
+            start += bank.num_experts
         weighted = torch.cat(outputs) * slot_gate[order].unsqueeze(-1).to(tokens.dtype)
-        return torch.zeros_like(tokens).index_add(0, sorted_token, weighted)
+        return out.index_add(0, sorted_token, weighted)
