@@ -12,7 +12,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import mmringmoe  # noqa: E402,F401
 from mmengine.config import DictAction  # noqa: E402
 
-from mmringmoe.engine.runner_setup import build_runner, load_config  # noqa: E402
+from mmringmoe.engine.runner_setup import build_runner, exit_if_data_missing, load_config  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,8 +39,12 @@ def main(argv=None) -> int:
     if args.out:
         cfg.test_evaluator = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
+    exit_if_data_missing(cfg, ('test', ), 'test.py')
     runner = build_runner(cfg)
-    runner.test()
+    try:
+        runner.test()
+    except FileNotFoundError as err:
+        sys.exit(f'test.py: {err}')
     return 0
 
 

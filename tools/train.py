@@ -14,7 +14,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from 
 import mmringmoe  # noqa: E402,F401  (import shims first, then the registries)
 from mmengine.config import DictAction  # noqa: E402
 
-from mmringmoe.engine.runner_setup import build_runner, load_config  # noqa: E402
+from mmringmoe.engine.runner_setup import build_runner, exit_if_data_missing, load_config  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,8 +41,12 @@ def main(argv=None) -> int:
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    exit_if_data_missing(cfg, ('train', 'val'), 'train.py')
     runner = build_runner(cfg, amp=args.amp)
-    runner.train()
+    try:
+        runner.train()
+    except FileNotFoundError as err:  # a dataset class's own check (a missing split file, label, partner)
+        sys.exit(f'train.py: {err}')
     return 0
 
 

@@ -33,8 +33,12 @@ class DFC23Dataset(RSPairSegDataset):
                  img_suffix: str = '_RGB.tif',
                  img_suffix2: str = '_SAR.tif',
                  seg_map_suffix: str = '.png',
-                 data_prefix: dict = dict(img_path='train/rgb', img_path2='train/sar',
-                                          seg_map_path='train/label'),
+                 data_prefix: dict = dict(
+                     img_path='train/rgb', img_path2='train/sar', seg_map_path='train/label'),
                  **kwargs) -> None:
-        super().__init__(img_suffix=img_suffix, img_suffix2=img_suffix2, seg_map_suffix=seg_map_suffix,
-                         data_prefix=data_prefix, **kwargs)
+        super().__init__(
+            img_suffix=img_suffix,
+            img_suffix2=img_suffix2,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix,
+            **kwargs)

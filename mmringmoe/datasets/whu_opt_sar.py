@@ -37,11 +37,15 @@ class WHUOptSARDataset(RSPairSegDataset):
                  img_suffix: str = '.tif',
                  img_suffix2: str = '.tif',
                  seg_map_suffix: str = '.tif',
-                 data_prefix: dict = dict(img_path='train/optical', img_path2='train/sar',
-                                          seg_map_path='train/lbl'),
+                 data_prefix: dict = dict(
+                     img_path='train/optical', img_path2='train/sar', seg_map_path='train/lbl'),
                  **kwargs) -> None:
-        super().__init__(img_suffix=img_suffix, img_suffix2=img_suffix2, seg_map_suffix=seg_map_suffix,
-                         data_prefix=data_prefix, **kwargs)
+        super().__init__(
+            img_suffix=img_suffix,
+            img_suffix2=img_suffix2,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix,
+            **kwargs)
 
     def scan_samples(self):
         """The pairs, each decoding its label through the published value encoding."""

@@ -1,2 +1,3 @@
 """Training engine pieces: optimizer wrappers, hooks and runner set-up."""
-from . import optim_wrappers  # noqa: F401
+from . import hooks, optim_wrappers  # noqa: F401
+from .fsdp_wrap_policy import ringmoe_block_wrap_policy  # noqa: F401

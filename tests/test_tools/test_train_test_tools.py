@@ -74,3 +74,11 @@ def test_bad_paths_are_one_clear_line(tmp_path):
 def test_every_tool_has_help(tool):
     result = run_tool(tool, '--help')
     assert result.returncode == 0 and 'usage:' in result.stdout
+
+
+def test_missing_dataset_is_one_line_before_building_the_model(tmp_path):
+    missing = tmp_path / 'not_downloaded'
+    result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path), *data_options(missing))
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == f'train.py: dataset not found at {missing}: see docs/datasets.md'
+    assert 'Traceback' not in result.stderr and not list(tmp_path.glob('*/*.log'))

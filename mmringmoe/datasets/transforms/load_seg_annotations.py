@@ -39,8 +39,8 @@ def decode_palette(label: np.ndarray, palette: Dict[Tuple[int, int, int], int], 
     code = (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
     lut = {(r << 16) | (g << 8) | b: index for (r, g, b), index in palette.items()}
     colours = np.unique(code)
-    unknown = [((int(c) >> 16) & 255, (int(c) >> 8) & 255, int(c) & 255)
-               for c in colours if int(c) not in lut]
+    unknown = [((int(c) >> 16) & 255, (int(c) >> 8) & 255, int(c) & 255) for c in colours
+               if int(c) not in lut]
     if unknown:
         raise ValueError(f'{path}: colours {unknown[:5]} are not in the dataset palette {sorted(palette)}')
     out = np.empty(code.shape, dtype=np.int64)

@@ -1,4 +1,5 @@
 """Data preprocessors."""
 from .multiband_seg_data_preprocessor import MultiBandSegDataPreProcessor
+from .multimodal_selfsup_data_preprocessor import MultiModalSelfSupDataPreprocessor
 
-__all__ = ['MultiBandSegDataPreProcessor']
+__all__ = ['MultiBandSegDataPreProcessor', 'MultiModalSelfSupDataPreprocessor']

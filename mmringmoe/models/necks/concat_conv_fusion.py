@@ -42,7 +42,8 @@ class ConcatConvFusion(BaseModule):
                              f'scales, got {in_channels}')
         out_channels = list(out_channels) if out_channels is not None else list(in_channels[0])
         if len(out_channels) != len(in_channels[0]):
-            raise ValueError(f'ConcatConvFusion: {len(in_channels[0])} scales but out_channels {out_channels}')
+            raise ValueError(f'ConcatConvFusion: {len(in_channels[0])} scales but out_channels '
+                             f'{out_channels}')
         self.in_channels = [list(c) for c in in_channels]
         self.out_channels = out_channels
         self.fusions = nn.ModuleList()

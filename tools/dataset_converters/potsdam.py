@@ -1,0 +1,85 @@
+"""Cut ISPRS Potsdam's near-infrared / red / green orthophotos into mmseg's 512 x 512 patches, with mmseg's
+own converter (paper App. B.5.2 uses the NIR-R-G bands, after RingMo).
+
+    python tools/dataset_converters/potsdam.py /path/to/Potsdam -o data/potsdam
+
+Reads two archives of the release (www.isprs.org, 2D semantic labeling, Potsdam)::
+
+    3_Ortho_IRRG.zip                 # 3_Ortho_IRRG/top_potsdam_2_10_IRRG.tif, ...
+    5_Labels_all_noBoundary.zip      # top_potsdam_2_10_label_noBoundary.tif (or --labels all)
+
+and writes ``img_dir/{train,val}`` and ``ann_dir/{train,val}`` (24 training and 14 test tiles; labels 0
+boundary, 1-6 classes) under OUT, the layout ``mmringmoe.PotsdamDataset`` reads; an image patch stores the
+bands NIR, R, G as its first, second and third channel. mmseg's converter converts every ``*.zip`` of a
+folder into the same file names, so this script hands it a folder with exactly these two archives
+(symbolic links), whatever else the release folder holds (RGB, RGBIR, DSM archives).
+"""
+import argparse
+import os
+import os.path as osp
+import runpy
+import sys
+import tempfile
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
+
+import mmringmoe  # noqa: E402,F401  (import shims)
+import mmseg  # noqa: E402
+
+IMAGE_ARCHIVE = '3_Ortho_IRRG.zip'
+LABEL_ARCHIVES = {'noBoundary': '5_Labels_all_noBoundary.zip', 'all': '5_Labels_all.zip'}
+
+
+def mmseg_converter(name: str) -> str:
+    """Path of mmseg's bundled ``tools/dataset_converters/<name>.py``."""
+    path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'dataset_converters', f'{name}.py')
+    if not osp.isfile(path):
+        sys.exit(f'{name}: mmseg\'s converter is not installed at {path} (reinstall mmsegmentation)')
+    return path
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('dataset_path', help='folder holding the Potsdam archives')
+    parser.add_argument(
+        '-o', '--out_dir', default='data/potsdam', help='output folder (default: data/potsdam)')
+    parser.add_argument(
+        '--labels',
+        choices=sorted(LABEL_ARCHIVES),
+        default='noBoundary',
+        help='label archive: eroded boundaries ignored (noBoundary, default) or all pixels')
+    parser.add_argument('--tmp_dir', help='where to extract the archives (default: the system temp dir)')
+    parser.add_argument('--clip_size', type=int, default=512, help='patch size (default: 512)')
+    parser.add_argument('--stride_size', type=int, default=256, help='patch stride (default: 256)')
+    args = parser.parse_args(argv)
+    for archive in (IMAGE_ARCHIVE, LABEL_ARCHIVES[args.labels]):
+        if not osp.isfile(osp.join(args.dataset_path, archive)):
+            parser.error(f'{archive} not found in {args.dataset_path}; see docs/datasets.md')
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    converter = mmseg_converter('potsdam')
+    with tempfile.TemporaryDirectory(dir=args.tmp_dir) as selected:
+        for archive in (IMAGE_ARCHIVE, LABEL_ARCHIVES[args.labels]):
+            os.symlink(osp.abspath(osp.join(args.dataset_path, archive)), osp.join(selected, archive))
+        forwarded = [
+            selected, '-o', args.out_dir, '--clip_size',
+            str(args.clip_size), '--stride_size',
+            str(args.stride_size)
+        ]
+        if args.tmp_dir:
+            forwarded += ['--tmp_dir', args.tmp_dir]
+        saved_argv = sys.argv
+        sys.argv = [converter] + forwarded
+        try:
+            runpy.run_path(converter, run_name='__main__')
+        finally:
+            sys.argv = saved_argv
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
