@@ -31,3 +31,6 @@ def test_demo_trains_and_prints_a_finite_miou(config, tmp_path, capsys):
     assert float(line.split()[3].rstrip(',')) >= 0.0  # finite: nan >= 0 is False
     assert sorted(os.listdir(data)) == ['WHU-OPT-SAR', 'WHU-OPT-SAR_release', 'iSAID', 'iSAID_release']
     assert len(os.listdir(osp.join(data, 'iSAID', 'img_dir', 'train'))) == 6 * 4  # 6 scenes, 4 patches each
+    pictures = next(line for line in out.splitlines() if line.startswith('predictions drawn')).split(': ')[-1]
+    drawn = os.listdir(pictures)
+    assert drawn and all(name.startswith('test_') and name.endswith('.png') for name in drawn)

@@ -8,7 +8,9 @@ all on the CPU in a minute or two, with no download (``make demo`` runs this).
 2. Trains the demo config with mmengine's Runner into ``work_dirs/demo`` (the log shows loss and learning
    rate every 5 iterations).
 3. Evaluates the trained model on the demo test split with mmseg's IoUMetric: the per-class table (IoU, Acc,
-   Fscore, ...) and the summary line with mIoU, mAcc, aAcc (OA) and mFscore (mF1).
+   Fscore, ...) and the summary line with mIoU, mAcc, aAcc (OA) and mFscore (mF1); mmseg's
+   ``SegVisualizationHook`` draws each test image with its ground truth and the prediction over it
+   (``<work-dir>/<timestamp>/vis_data/vis_image/*.png``).
 Exits non-zero if the mIoU is not a finite number.
 """
 import argparse
@@ -65,6 +67,10 @@ def main(argv=None) -> int:
         cfg[loader].dataset.data_root = osp.join(args.data, dataset_dir)
     cfg.work_dir = args.work_dir
     cfg.train_cfg.val_begin = cfg.train_cfg.max_iters + 1  # evaluate once, in step 3
+    cfg.default_hooks.visualization = dict(type='mmseg.SegVisualizationHook', draw=True, interval=1)
+    # mmseg's runtime names the visualizer 'visualizer', and mmengine reuses an instance of that name (with
+    # the first run's save_dir) when a process runs twice; the Runner then names it after this run.
+    cfg.visualizer.pop('name', None)
     print(f'[2/3] training {osp.basename(args.config)} for {cfg.train_cfg.max_iters} iterations '
           f'(log in {args.work_dir})')
     runner = Runner.from_cfg(cfg)
@@ -73,6 +79,8 @@ def main(argv=None) -> int:
     metrics = runner.test()
     summary = ', '.join(f'{key} {float(metrics[key]):.2f}' for key in SUMMARY_KEYS if key in metrics)
     print(f'demo result: {summary}')
+    pictures = osp.join(runner.log_dir, 'vis_data', 'vis_image')
+    print(f'predictions drawn over the test images (ground truth | prediction): {pictures}')
     if not math.isfinite(float(metrics['mIoU'])):
         sys.exit('run_demo: the mIoU is not finite')
     return 0
