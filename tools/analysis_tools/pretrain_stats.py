@@ -11,6 +11,8 @@ computed: the `model.data_preprocessor` mean/std. For the power-target modalitie
 sar_l1) the mean and std of log(|HH|^2 + |HV|^2 + |VH|^2 + |VV|^2 + eps) (Eq. 5's target, the log option of
 mmringmoe.MultiModalMIMHead) are computed too: `model.head.power_norm`. Unreadable or invalid tiles are
 skipped and counted. At most --max-tiles tiles per modality are read, evenly spread over the list.
+(tools/analysis_tools/compute_band_stats.py does per-band statistics for a single-dataset config; this tool
+reads the multi-modal pretraining layout and adds the power-target statistics.)
 """
 import argparse
 import json

@@ -185,5 +185,6 @@ class RMoE(BaseModule):
         for bank in banks:
             outputs.extend(bank.forward_blocks(list(blocks[start:start + bank.num_experts])))
             start += bank.num_experts
-        weighted = torch.cat(outputs) * slot_gate[order].unsqueeze(-1).to(tokens.dtype)
-        return out.index_add(0, sorted_token, weighted)
+        expert_out = torch.cat(outputs)  # bf16 under autocast, like ``out``; the gates are float32
+        weighted = expert_out * slot_gate[order].unsqueeze(-1).to(expert_out.dtype)
+        return out.index_add(0, sorted_token, weighted.to(out.dtype))
