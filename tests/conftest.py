@@ -6,9 +6,19 @@ os.environ.setdefault('OMP_NUM_THREADS', '2')
 import mmringmoe  # noqa: E402,F401
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from mmengine.registry import DefaultScope  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_default_scope():
+    """Each test starts in the ``mmringmoe`` scope, and whatever scope it creates (a Runner's, a toolkit's)
+    is dropped afterwards: mmengine keeps the latest ``DefaultScope`` process-wide and resolves unprefixed
+    types in it, so without this a test's result would depend on the tests that ran before it."""
+    with DefaultScope.overwrite_default_scope('mmringmoe'):
+        yield

@@ -26,7 +26,7 @@ def load_exactly(model, state):
 
 
 def test_registered_and_builds_from_config():
-    model = MODELS.build(dict(type='RingMoE', **TINY))
+    model = MODELS.build(dict(type='mmringmoe.RingMoE', **TINY))
     assert isinstance(model, RingMoE)
     assert set(model.patch_embed) == {'opt', 'ms', 'sar_l1', 'sar_l2'}
 
