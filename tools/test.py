@@ -6,8 +6,11 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+# mmengine imports setuptools' pkg_resources, which warns on every start; nothing a user can act on.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 import mmringmoe  # noqa: E402,F401
 from mmengine.config import DictAction  # noqa: E402

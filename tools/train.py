@@ -8,8 +8,11 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # run from a checkout uninstalled
+# mmengine imports setuptools' pkg_resources, which warns on every start; nothing a user can act on.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 import mmringmoe  # noqa: E402,F401  (import shims first, then the registries)
 from mmengine.config import DictAction  # noqa: E402

@@ -76,6 +76,21 @@ def test_every_tool_has_help(tool):
     assert result.returncode == 0 and 'usage:' in result.stdout
 
 
+def test_headline_config_without_data_points_to_the_docs(tmp_path):
+    result = run_tool('tools/train.py', 'configs/seg/upernet_ringmoe_kc_isaid.py', '--work-dir', str(tmp_path),
+                      '--cfg-options', 'model.backbone.arch=tiny')
+    assert result.returncode != 0
+    assert result.stderr.strip() == 'train.py: dataset not found at data/iSAID: see docs/datasets.md'
+
+
+def test_dist_train_help_and_bad_config():
+    script = osp.join(ROOT, 'tools', 'dist_train.sh')
+    helped = subprocess.run(['bash', script, '--help'], capture_output=True, text=True)
+    assert helped.returncode == 0 and helped.stdout.startswith('usage: dist_train.sh CONFIG NUM_PROCS')
+    missing = subprocess.run(['bash', script, 'nope.py', '2'], capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.strip() == 'dist_train.sh: config not found: nope.py'
+
+
 def test_missing_dataset_is_one_line_before_building_the_model(tmp_path):
     missing = tmp_path / 'not_downloaded'
     result = run_tool('tools/train.py', CONFIG, '--work-dir', str(tmp_path), *data_options(missing))
