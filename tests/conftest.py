@@ -3,7 +3,10 @@ import os
 
 os.environ.setdefault('OMP_NUM_THREADS', '2')
 
+import random  # noqa: E402
+
 import mmringmoe  # noqa: E402,F401
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
@@ -11,6 +14,9 @@ from mmengine.registry import DefaultScope  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _seed():
+    """Every test sees the same random streams (torch, numpy's global one that mmcv's transforms use)."""
+    random.seed(0)
+    np.random.seed(0)
     torch.manual_seed(0)
     yield
 
