@@ -23,6 +23,8 @@ from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Seq
 import torch
 from torch.serialization import skip_data
 
+from mmringmoe.utils.atomic_io import publish
+
 _READ_CHUNK = 1 << 28  # bytes per read()/write() call (Linux transfers at most ~2 GiB per call)
 
 
@@ -264,15 +266,6 @@ class CheckpointWriter:
             self.close()
         else:
             self.abort()
-
-
-def publish(tmp: str, path: str) -> None:
-    """Give ``tmp`` (a ``tempfile`` file or folder, private to its owner) the usual permissions of a new file
-    or folder, and rename it to ``path``."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, (0o777 if osp.isdir(tmp) else 0o666) & ~umask)
-    os.replace(tmp, path)
 
 
 def _fill_zip_crc32(file) -> None:

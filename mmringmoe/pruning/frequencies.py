@@ -22,7 +22,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
-from .checkpoint_io import publish
+from mmringmoe.utils.atomic_io import atomic_write_text, publish
 
 STATS_FORMAT = 'mmringmoe.expert_stats'
 STATS_VERSION = 1
@@ -124,16 +124,7 @@ def build_expert_stats(names: Sequence[Tuple[str, int, int]], counts: Sequence[M
 
 def save_expert_stats(stats: dict, path: str) -> None:
     """Write ``stats`` as JSON (temporary file, then rename)."""
-    folder = osp.dirname(osp.abspath(path))
-    handle, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(handle, 'w') as f:
-            json.dump(stats, f, indent=1)
-        publish(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write_text(path, json.dumps(stats, indent=1))
 
 
 def load_expert_stats(path: str) -> dict:

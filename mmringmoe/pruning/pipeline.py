@@ -1,8 +1,6 @@
 """The steps that the ``tools/prune`` commands share: config, data, statistics, writing and reporting."""
 import logging
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Iterator, Mapping, Optional, Sequence, Tuple
 
 import torch
@@ -13,7 +11,7 @@ from tqdm import tqdm
 
 from mmringmoe.datasets import ModalityTileDataset
 from mmringmoe.datasets.transforms import InvalidRasterError, LoadRasterImage
-from .checkpoint_io import plain_meta, publish
+from .checkpoint_io import plain_meta
 from .conversion import Conversion, SourceCheckpoint, load_sub_model
 from .frequencies import build_expert_stats, collect_expert_counts, layer_names
 
@@ -219,21 +217,6 @@ def _python(value) -> str:
     if isinstance(value, dict) and all(isinstance(k, str) and k.isidentifier() for k in value):
         return 'dict(' + ', '.join(f'{k}={_python(v)}' for k, v in value.items()) + ')'
     return repr(value)
-
-
-def write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` (temporary file, then rename)."""
-    handle, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
-                                   suffix='.tmp',
-                                   dir=osp.dirname(osp.abspath(path)))
-    try:
-        with os.fdopen(handle, 'w') as f:
-            f.write(text)
-        publish(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def check_new_paths(paths: Sequence[Optional[str]]) -> None:

@@ -33,6 +33,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmringmoe.datasets.transforms import LoadRasterImage  # noqa: E402
 from mmringmoe.registry import DATASETS  # noqa: E402
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 LOADERS = ('LoadRasterImage', 'LoadRasterPair')
 
@@ -113,10 +114,7 @@ def compute(names: List[str], load: Callable[[int], dict], indices: List[int]) -
 def write_json(path: str, payload: dict) -> None:
     """Write ``payload`` to ``path`` through a temporary file (never a half-written file)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(payload, f, indent=2)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(payload, indent=2))
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -16,7 +16,6 @@ reads the multi-modal pretraining layout and adds the power-target statistics.)
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, List
@@ -29,6 +28,7 @@ from tqdm import tqdm  # noqa: E402
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.transforms.loading import InvalidRasterError, LoadRasterImage  # noqa: E402
 from mmringmoe.models.backbones.arch_zoo import DEFAULT_MODALITIES  # noqa: E402
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 
 def list_tiles(data_root: str, modality: str, max_tiles: int) -> List[str]:
@@ -126,10 +126,7 @@ def main(argv=None) -> int:
     if power_norm:
         print(f'model.head.power_norm = {power_norm}')
     if args.out:
-        tmp = args.out + '.part'
-        with open(tmp, 'w', encoding='utf-8') as f:
-            json.dump(results, f, indent=2)
-        os.replace(tmp, args.out)
+        atomic_write_text(args.out, json.dumps(results, indent=2))
     return 0
 
 

@@ -10,11 +10,14 @@ temporary name and renamed). A tile with a missing file stops the tool with a me
 """
 import argparse
 import glob
-import os
 import os.path as osp
 import random
 import sys
 from typing import List
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
+
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 POLARISATIONS = ('HH', 'HV', 'VH', 'VV')
 LABEL_SUFFIX = '_gt.png'
@@ -30,13 +33,6 @@ def find_tiles(data: str) -> List[str]:
                 raise FileNotFoundError(f'{path} not found (tile {osp.relpath(stem, data)})')
         tiles.append(osp.relpath(stem, data))
     return tiles
-
-
-def write_list(path: str, ids: List[str]) -> None:
-    tmp = f'{path}.part'
-    with open(tmp, 'w') as f:
-        f.write(''.join(f'{i}\n' for i in ids))
-    os.replace(tmp, path)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -64,8 +60,8 @@ def main(argv=None) -> int:
         sys.exit(f'air_polsar_seg: no *_HH.tiff under {args.data}; see docs/datasets.md')
     random.Random(args.seed).shuffle(tiles)
     n_train = round(len(tiles) * args.train_ratio)
-    write_list(osp.join(args.data, 'train.txt'), sorted(tiles[:n_train]))
-    write_list(osp.join(args.data, 'test.txt'), sorted(tiles[n_train:]))
+    atomic_write_text(osp.join(args.data, 'train.txt'), ''.join(f'{i}\n' for i in sorted(tiles[:n_train])))
+    atomic_write_text(osp.join(args.data, 'test.txt'), ''.join(f'{i}\n' for i in sorted(tiles[n_train:])))
     print(f'{len(tiles)} tiles: {n_train} in train.txt, {len(tiles) - n_train} in test.txt')
     return 0
 

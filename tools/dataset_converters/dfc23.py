@@ -36,6 +36,7 @@ from tqdm import tqdm  # noqa: E402
 
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.dfc23 import DFC23_ROOF_TYPES  # noqa: E402
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 SPLITS = ('train', 'val', 'test')
 MODALITY_SUFFIXES = ('_RGB', '_SAR', '_MERGE')
@@ -87,13 +88,6 @@ def split_names(names: List[str], ratios: List[float], seed: int) -> Dict[str, L
         train=sorted(names[:n_train]),
         val=sorted(names[n_train:n_train + n_val]),
         test=sorted(names[n_train + n_val:]))
-
-
-def write_text(path: str, lines: List[str]) -> None:
-    tmp = f'{path}.part'
-    with open(tmp, 'w') as f:
-        f.write(''.join(f'{line}\n' for line in lines))
-    os.replace(tmp, path)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -157,7 +151,8 @@ def main(argv=None) -> int:
         sys.exit(f'dfc23: {err}')
     splits = split_names(names, args.ratios, args.seed)
     for split, split_list in splits.items():
-        write_text(osp.join(args.data, 'splits', f'{split}.txt'), split_list)
+        atomic_write_text(osp.join(args.data, 'splits', f'{split}.txt'),
+                          ''.join(f'{line}\n' for line in split_list))
     print(f'{len(names)} masks in {label_dir}; split ' + ', '.join(f'{k} {len(v)}'
                                                                    for k, v in splits.items()))
     return 0

@@ -44,6 +44,7 @@ from tqdm import tqdm  # noqa: E402
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.transforms.loading import nodata_band_mask, raster_channels  # noqa: E402
 from mmringmoe.models.backbones.arch_zoo import DEFAULT_MODALITIES  # noqa: E402
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 SETTINGS_FILE = '.make_pretrain_tiles.json'
 DONE_FILE = '.done.json'
@@ -136,10 +137,7 @@ def write_tile(path: str, data: np.ndarray, src, window: Window, compress: Optio
 
 def write_json(path: str, obj: dict) -> None:
     """Write ``obj`` as JSON atomically."""
-    tmp = path + PART_SUFFIX
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(obj, indent=1))
 
 
 def read_json(path: str) -> Optional[dict]:
@@ -217,10 +215,7 @@ def write_list(out_dir: str, modality: str) -> str:
         osp.relpath(p, out_dir).replace(os.sep, '/')
         for p in glob.glob(osp.join(glob.escape(out_dir), '*', '*.tif')))
     list_path = osp.join(out_dir, f'{modality}.txt')
-    tmp = list_path + PART_SUFFIX
-    with open(tmp, 'w', encoding='utf-8') as f:
-        f.writelines(t + '\n' for t in tiles)
-    os.replace(tmp, list_path)
+    atomic_write_text(list_path, ''.join(t + '\n' for t in tiles))
     return list_path
 
 

@@ -24,18 +24,12 @@ import tempfile
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
 import mmringmoe  # noqa: E402,F401  (import shims)
-import mmseg  # noqa: E402
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from isaid import mmseg_converter  # noqa: E402  (the iSAID wrapper's lookup of mmseg's converters)
 
 IMAGE_ARCHIVE = '3_Ortho_IRRG.zip'
 LABEL_ARCHIVES = {'noBoundary': '5_Labels_all_noBoundary.zip', 'all': '5_Labels_all.zip'}
-
-
-def mmseg_converter(name: str) -> str:
-    """Path of mmseg's bundled ``tools/dataset_converters/<name>.py``."""
-    path = osp.join(osp.dirname(mmseg.__file__), '.mim', 'tools', 'dataset_converters', f'{name}.py')
-    if not osp.isfile(path):
-        sys.exit(f'{name}: mmseg\'s converter is not installed at {path} (reinstall mmsegmentation)')
-    return path
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -38,13 +38,9 @@ from mmringmoe.pruning import (
     stats_frequencies)
 from mmringmoe.pruning.checkpoint_io import publish  # noqa: E402
 from mmringmoe.pruning.expert_pruning import DEFAULT_THRESHOLD  # noqa: E402
-from mmringmoe.pruning.pipeline import (
-    backbone_snippet,
-    checkpoint_meta,
-    collect_stats,
-    load_config,  # noqa: E402
-    write_conversion,
-    write_text)
+from mmringmoe.pruning.pipeline import (  # noqa: E402
+    backbone_snippet, checkpoint_meta, collect_stats, load_config, write_conversion)
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
 
 TARGETS = ('ep', 'ks', 'ka', 'kc')
 
@@ -145,7 +141,8 @@ def main(argv=None) -> int:
                 plot_expert_stats(stats, osp.join(work, 'expert_stats.png'))
         print(('2/2 ' if args.to == 'ep' and not args.stats else '') + f'writing {conversion.name}')
         report = write_conversion(conversion, osp.join(work, name), meta, source)
-        write_text(osp.join(work, 'backbone.py'), backbone_snippet(conversion, osp.join(out, name), comment))
+        atomic_write_text(osp.join(work, 'backbone.py'),
+                          backbone_snippet(conversion, osp.join(out, name), comment))
         publish(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
