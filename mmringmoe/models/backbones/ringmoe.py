@@ -154,9 +154,12 @@ class RingMoE(SwinTransformerV2):
         Returns:
             tokens ``[B, L, d]`` in input order, the token grid ``(h, w)``, modality ids ``[B]``.
         """
-        images = list(x) if not isinstance(x, torch.Tensor) else list(x.unbind(0)) if x.dim() == 4 else None
-        if images is None:
-            raise ValueError(f'x must be [B, C, H, W] or a list of [C, H, W] images, got {tuple(x.shape)}')
+        if isinstance(x, torch.Tensor):
+            if x.dim() != 4:
+                raise ValueError(f'x must be [B, C, H, W] or a list of [C, H, W] images, got {tuple(x.shape)}')
+            images = list(x.unbind(0))
+        else:
+            images = list(x)
         if not images:
             raise ValueError('x is an empty batch')
         names = self._modality_list(modality, len(images))
