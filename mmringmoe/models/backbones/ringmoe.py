@@ -11,7 +11,7 @@ from mmpretrain.models.backbones import SwinTransformerV2
 from mmpretrain.models.utils import resize_pos_embed
 
 from mmringmoe.registry import MODELS
-from ..layers import RMoE
+from ..layers import RMoE, RMoESwinBlockV2
 from ..utils import summarize_keys
 from .arch_zoo import DEFAULT_MODALITIES, RINGMOE_ARCH_ZOO
 
@@ -93,6 +93,9 @@ class RingMoE(SwinTransformerV2):
                 noisy_gating=noisy_gating,
                 dropout_layer=dict(type='DropPath', drop_prob=drop_prob) if drop_prob > 0 else None)
             self.rmoe_layers.append(block.ffn)
+            # mmpretrain's stages build SwinBlockV2 by class, with no option for another block type;
+            # the subclass adds no state, only a with_cp that keeps the balance losses in the graph.
+            block.__class__ = RMoESwinBlockV2
         self.num_specialized_experts = num_specialized_experts
         self.num_collaborative_experts = list(num_collaborative_experts)
         self.with_shared_expert = with_shared_expert
@@ -219,7 +222,26 @@ class RingMoE(SwinTransformerV2):
         for layer in self.rmoe_layers:
             for key, value in layer.last_balance_losses.items():
                 per_key[key].append(value)
-        return {key: torch.stack(values).mean() for key, values in per_key.items()}
+        losses = {key: torch.stack(values).mean() for key, values in per_key.items()}
+        self._check_balance_graph(losses)
+        return losses
+
+    def _check_balance_graph(self, losses: Dict[str, torch.Tensor]) -> None:
+        """Refuse balance losses that would train nothing while the routers are being trained.
+
+        A forward run under ``no_grad`` (e.g. by a wrapper's reentrant gradient checkpointing) leaves
+        the losses without a graph; added to the training loss they would silently drop Eq. 7's
+        ``alpha * L_balance`` term."""
+        if not (self.training and torch.is_grad_enabled()):
+            return
+        detached = sorted(key for key, value in losses.items() if not value.requires_grad)
+        trainable = any(p.requires_grad for layer in self.rmoe_layers for name, p in layer.named_parameters()
+                        if 'router' in name)
+        if detached and trainable:
+            raise RuntimeError(f'RingMoE: the balance losses {detached} of the last forward carry no gradient '
+                               '(the forward ran without autograd, e.g. under reentrant gradient '
+                               'checkpointing); use with_cp=True of RingMoE, which checkpoints without '
+                               'dropping them')
 
     def init_weights(self) -> None:
         """Initialise, or load ``init_cfg=dict(type='Pretrained', checkpoint=...)`` with a key report.

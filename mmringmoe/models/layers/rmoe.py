@@ -1,5 +1,6 @@
 """The hierarchical modality-expert layer, RMoE (paper Sec. 3.2, Eq. 1-3; App. A Eq. 12-14)."""
-from typing import Dict, List, Optional, Sequence
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -31,7 +32,8 @@ class RMoE(BaseModule):
     After each forward, ``last_balance_losses`` holds one load-balance loss per router (Eq. 4, 8-10):
     ``'collaborative'`` and ``'specialized.<modality>'`` for the modalities present in the input. With
     ``record_expert_counts = True`` the layer accumulates, in ``expert_counts``, how many tokens of each
-    modality each expert received (Eq. 15 numerators; used by expert pruning).
+    modality each expert received (Eq. 15 numerators; used by expert pruning). A forward run again by
+    gradient checkpointing (inside :meth:`recomputation`) changes neither: it only refills the graph.
 
     Args:
         embed_dims (int): token width d.
@@ -93,6 +95,19 @@ class RMoE(BaseModule):
         self.record_expert_counts = False
         self.expert_counts: Dict[str, torch.Tensor] = {}
         self.reset_expert_counts()
+        self._recomputing = False
+
+    @contextmanager
+    def recomputation(self, active: bool = True) -> Iterator[None]:
+        """Mark the forwards inside as gradient-checkpointing recomputations of a forward already seen.
+
+        Such a forward neither records expert counts a second time nor replaces ``last_balance_losses``
+        (the tensors of the real forward, whose graph the recomputation refills)."""
+        previous, self._recomputing = self._recomputing, active
+        try:
+            yield
+        finally:
+            self._recomputing = previous
 
     # ----------------------------------------------------------------------------------------------
     def reset_expert_counts(self) -> None:
@@ -155,21 +170,22 @@ class RMoE(BaseModule):
                     continue
                 routing = self.specialized_routers[name](tokens[token_ids])
                 losses[f'specialized.{name}'] = load_balance_loss(routing)
-                if self.record_expert_counts:
+                if self.record_expert_counts and not self._recomputing:
                     self._record('specialized', token_modality[token_ids], routing,
                                  self.num_specialized_experts)
                 add_slots(token_ids, routing, self.specialized_experts[name])
         if self.num_collaborative_experts:
             routing = self.collaborative_router(tokens)
             losses['collaborative'] = load_balance_loss(routing)
-            if self.record_expert_counts:
+            if self.record_expert_counts and not self._recomputing:
                 self._record('collaborative', token_modality, routing, self.num_collaborative_experts)
             add_slots(torch.arange(tokens.shape[0], device=tokens.device), routing, self.collaborative_experts)
 
         if slot_token:
             out = self._dispatch(out, tokens, torch.cat(slot_token), torch.cat(slot_expert),
                                  torch.cat(slot_gate), banks)
-        self.last_balance_losses = losses
+        if not self._recomputing:
+            self.last_balance_losses = losses
         return self.dropout_layer(out.view_as(x))
 
     @staticmethod

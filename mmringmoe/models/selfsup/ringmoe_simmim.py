@@ -9,6 +9,7 @@ from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.structures import DataSample
 
 from mmringmoe.registry import MODELS
+from ..utils import weighted_balance_losses
 
 
 @MODELS.register_module()
@@ -144,6 +145,5 @@ class RingMoESimMIM(BaseSelfSupervisor):
                 raw = torch.stack([data_samples[i].raw_img for i in rows])
             target = self.head.target(modality, normalised, raw)
             losses[f'loss_rec_{modality}'] = self.head.loss(pred, target, mask.index_select(0, index))
-        for key, value in self.backbone.balance_losses().items():
-            losses['loss_balance_' + key.replace('.', '_')] = self.alpha * value.float()
+        losses.update(weighted_balance_losses(self.backbone, self.alpha))
         return losses

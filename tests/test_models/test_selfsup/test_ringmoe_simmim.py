@@ -212,6 +212,22 @@ def test_balance_term_weighting():
         'loss_balance_specialized_sar_l1', 'loss_balance_specialized_sar_l2'}
 
 
+def test_balance_term_trains_the_routers_under_gradient_checkpointing():
+    """The 1B FSDP config sets with_cp=True: the balance terms must reach the routers exactly as without."""
+    data = make_batch(['opt', 'ms', 'sar_l1', 'sar_l2'])
+    plain, checkpointed = build_model(), build_model(backbone=dict(with_cp=True))
+    checkpointed.load_state_dict(plain.state_dict(), strict=False)  # SwinV2 drops its index buffers
+    grads = []
+    for model in (plain.train(), checkpointed.train()):
+        balance = {k: v for k, v in losses_of(model, data).items() if k.startswith('loss_balance_')}
+        assert len(balance) == 5 and all(v.requires_grad for v in balance.values())
+        sum(balance.values()).backward()
+        grads.append({n: p.grad for n, p in model.named_parameters() if 'router' in n and p.grad is not None})
+    assert len(grads[0]) == len(grads[1]) == 2 * 5 * len(plain.backbone.rmoe_layers)
+    for name in grads[0]:
+        torch.testing.assert_close(grads[1][name], grads[0][name], rtol=1e-5, atol=1e-9)
+
+
 def test_losses_under_bf16_autocast():
     """tools/train.py --amp and the FSDP config train under bf16 autocast: finite fp32 losses, gradients."""
     model = build_model()
