@@ -8,28 +8,37 @@ Implementations, all on the same weights and the same routing decisions:
   run once over all tokens: the compute no dispatch scheme can beat.
 - ``rmoe``: mmringmoe's RMoE layer (sort by expert, contiguous blocks, gate-weighted scatter back).
 - ``naive``: a loop over experts with boolean masks (``out[mask] += g * E(x[mask])``).
-- ``onehot``: capacity-padded one-hot einsum dispatch with capacity factor 1.2, as in the authors'
-  released code (tokens over capacity are dropped there; here they are only timed).
-Time is the best of ``--repeat`` runs; peak memory is the process's peak RSS during one forward+backward
-minus its RSS just before, measured in a fresh subprocess per implementation (Linux). Both are printed as ratios to the
-floor. Targets (issue #4): rmoe within 1.15x of the floor's time and 1.5x of its peak memory.
+- ``onehot``: capacity-padded one-hot einsum dispatch with capacity factor 1.2, the ``capacity_factor`` of
+  the authors' released multi-modal pretraining config (github.com/HanboBizl/RingMoE,
+  ``config/simmim_pcl/pretrain_simmim_swinv2_giant_p4_w12_aircas_192_200ep_moe_mm.yaml``), whose MindSpore
+  router builds the same one-hot dispatch and combine tensors (tokens over capacity are dropped there; here
+  they are only timed).
+The implementations are timed in interleaved rounds (floor, rmoe, naive, onehot, floor, rmoe, ...), so that
+a load spike from another process hits one round of all of them rather than all runs of one; each time is
+the median over ``--repeat`` rounds with its min-max, and each ratio the median of the per-round ratios to
+the floor, with its min-max. Peak memory is the peak RSS during one forward+backward minus the RSS just
+before, measured in a fresh subprocess per implementation (Linux), as a ratio to the floor.
+Targets (issue #4): rmoe within 1.15x of the floor's time and 1.5x of its peak memory.
 """
 import argparse
 import json
 import math
 import os.path as osp
-import resource
+import statistics
 import subprocess
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import mmringmoe  # noqa: E402,F401
 from mmringmoe.models.layers import RMoE  # noqa: E402
+from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 MODALITIES = ['opt', 'ms', 'sar_l1', 'sar_l2']
 IMPLEMENTATIONS = ['floor', 'rmoe', 'naive', 'onehot']
@@ -117,17 +126,25 @@ def step(name, layer, x, modality, routing):
     RUNNERS[name](layer, x, modality, routing).square().mean().backward()
 
 
-def _current_rss_kib() -> float:
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 1024
+def _status_kib(field: str) -> float:
+    """A ``/proc/self/status`` field in KiB (``VmRSS``: resident now, ``VmHWM``: peak resident)."""
+    with open('/proc/self/status') as f:
+        return float(next(line for line in f if line.startswith(f'{field}:')).split()[1])
 
 
 def peak_rss_growth(name: str, tokens: int, dims: int) -> float:
-    """Peak RSS over one forward+backward minus the RSS before it (MiB), in a fresh process."""
+    """Peak RSS over one forward+backward minus the RSS before it (MiB), in a fresh process.
+
+    Not ``getrusage().ru_maxrss``: Linux carries it across ``exec`` from the parent, so a fresh process
+    would report the benchmark's own peak. ``VmHWM`` belongs to the process's memory map and is reset to
+    the current RSS right before the step (``/proc/self/clear_refs``, Linux >= 4.0).
+    """
     layer, x, modality, routing = make_setup(tokens, dims)
-    before = _current_rss_kib()
+    before = _status_kib('VmRSS')
+    with open('/proc/self/clear_refs', 'w') as f:
+        f.write('5')
     step(name, layer, x, modality, routing)
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return (_status_kib('VmHWM') - before) / 1024
 
 
 def measure_memory(name: str, tokens: int, dims: int) -> float:
@@ -138,37 +155,44 @@ def measure_memory(name: str, tokens: int, dims: int) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--tokens', type=int, default=16384)
     parser.add_argument('--dims', type=int, default=512, help='512 = base arch, stage 3')
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--json', help='also write the results here')
     args = parser.parse_args(argv)
+    configure_threads()
     layer, x, modality, routing = make_setup(args.tokens, args.dims)
     with torch.no_grad():  # all implementations compute the same function (up to capacity drops)
         reference = run_rmoe(layer, x, modality, routing)
         torch.testing.assert_close(run_naive(layer, x, modality, routing), reference, atol=1e-4, rtol=1e-4)
-    results = {}
-    for name in IMPLEMENTATIONS:
-        step(name, layer, x, modality, routing)  # warm-up
-        times = []
-        for _ in range(args.repeat):
+    for name in IMPLEMENTATIONS:  # warm-up
+        step(name, layer, x, modality, routing)
+    times = {name: [] for name in IMPLEMENTATIONS}
+    for _ in tqdm(range(args.repeat), desc='rounds', unit='round'):
+        for name in IMPLEMENTATIONS:
             start = time.perf_counter()
             step(name, layer, x, modality, routing)
-            times.append(time.perf_counter() - start)
-        results[name] = {'seconds': min(times), 'peak_mib': measure_memory(name, args.tokens, args.dims)}
-    floor = results['floor']
+            times[name].append(time.perf_counter() - start)
+    results = {}
+    for name in IMPLEMENTATIONS:
+        ratios = [t / floor for t, floor in zip(times[name], times['floor'])]
+        peak = measure_memory(name, args.tokens, args.dims)
+        results[name] = {'seconds': statistics.median(times[name]), 'seconds_min': min(times[name]),
+                         'seconds_max': max(times[name]), 'time_ratio': statistics.median(ratios),
+                         'time_ratio_min': min(ratios), 'time_ratio_max': max(ratios), 'peak_mib': peak}
+    for r in results.values():
+        r['memory_ratio'] = r['peak_mib'] / results['floor']['peak_mib']
     print(f'RMoE forward+backward, {args.tokens} tokens (4 modalities), d={args.dims}, '
-          f'{torch.get_num_threads()} threads, best of {args.repeat}')
-    print(f'{"impl":8s} {"time (s)":>9s} {"x floor":>8s} {"peak MiB":>9s} {"x floor":>8s}')
+          f'{torch.get_num_threads()} threads, median (min-max) of {args.repeat} interleaved rounds')
+    print(f'{"impl":8s} {"time (s)":>22s} {"x floor":>18s} {"peak MiB":>9s} {"x floor":>8s}')
     for name, r in results.items():
-        r['time_ratio'] = r['seconds'] / floor['seconds']
-        r['memory_ratio'] = r['peak_mib'] / floor['peak_mib']
-        print(f'{name:8s} {r["seconds"]:9.3f} {r["time_ratio"]:8.2f} {r["peak_mib"]:9.0f} '
-              f'{r["memory_ratio"]:8.2f}')
+        print(f'{name:8s} {r["seconds"]:8.3f} ({r["seconds_min"]:.3f}-{r["seconds_max"]:.3f}) '
+              f'{r["time_ratio"]:6.2f} ({r["time_ratio_min"]:.2f}-{r["time_ratio_max"]:.2f}) '
+              f'{r["peak_mib"]:9.0f} {r["memory_ratio"]:8.2f}')
     if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(results, f, indent=2)
+        atomic_write_text(args.json, json.dumps(results, indent=2))
     return 0
 
 

@@ -46,6 +46,7 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS, scope=SCOPE, locations=['mmringmoe.engine'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope=SCOPE, locations=['mmringmoe.evaluation'])
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, scope=SCOPE, locations=['mmringmoe.evaluation'])
-# No visualizers of our own: these resolve to the parents' (mmengine's) and, by prefix, the toolkits'.
-VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS, scope=SCOPE)
-VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS, scope=SCOPE)
+VISUALIZERS = Registry(
+    'visualizer', parent=MMENGINE_VISUALIZERS, scope=SCOPE, locations=['mmringmoe.visualization'])
+VISBACKENDS = Registry(
+    'vis_backend', parent=MMENGINE_VISBACKENDS, scope=SCOPE, locations=['mmringmoe.visualization'])

@@ -17,7 +17,10 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated', categor
 import mmringmoe  # noqa: E402,F401  (import shims first, then the registries)
 from mmengine.config import DictAction  # noqa: E402
 
-from mmringmoe.engine.runner_setup import build_runner, exit_if_data_missing, load_config  # noqa: E402
+from mmringmoe.engine.runner_setup import (  # noqa: E402
+    build_runner, check_before_building, exit_if_checkpoint_does_not_fit, exit_if_data_missing, load_config,
+    one_line_errors)
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,18 +41,21 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
+    configure_threads()
     args = parse_args(argv)
-    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir, tool='train.py')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     exit_if_data_missing(cfg, ('train', 'val'), 'train.py')
-    runner = build_runner(cfg, amp=args.amp)
-    try:
+    load_from = cfg.get('load_from')
+    check_before_building(cfg, 'train.py', checkpoints=[load_from] if load_from else [], pretrained=True)
+    with one_line_errors('train.py'):  # a dataset's missing file, an init_cfg checkpoint that does not fit
+        runner = build_runner(cfg, amp=args.amp)
+        if load_from:  # resuming needs this model's own checkpoint; fine-tuning may start from another head
+            exit_if_checkpoint_does_not_fit(runner, load_from, 'train.py', strict=bool(cfg.get('resume')))
         runner.train()
-    except FileNotFoundError as err:  # a dataset class's own check (a missing split file, label, partner)
-        sys.exit(f'train.py: {err}')
     return 0
 
 

@@ -16,8 +16,8 @@ model = dict(
 train_pipeline = [
     dict(
         type='mmringmoe.LoadRasterPair',
-        first=dict(modality='opt', bands=[1, 2, 3], expected_bands=3),
-        second=dict(modality='sar_l2', expected_bands=1)),
+        first=dict(modality='opt', file_channels=('R', 'G', 'B', 'NIR'), expected_bands=3),
+        second=dict(modality='sar_l2', file_channels=('amplitude', ), expected_bands=1)),
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -42,5 +42,11 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-6, power=1.0, by_epoch=False, begin=5, end=40)
 ]
 train_cfg = dict(max_iters=40, val_interval=40)
-default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=40, save_best=None, max_keep_ckpts=1))
-randomness = dict(seed=0)
+default_hooks = dict(
+    logger=dict(interval=5),
+    checkpoint=dict(interval=40, save_best=None, max_keep_ckpts=1),
+    visualization=dict(_delete_=True, type='mmringmoe.RasterSegVisualizationHook'))
+# Pictures a person can read (drawn by tools/demo/run_demo.py): captioned panels enlarged from
+# the 64 px demo pairs (optical and SAR panels), one legend of class colours, written atomically.
+visualizer = dict(
+    type='mmringmoe.SegPanelVisualizer', vis_backends=[dict(type='mmringmoe.AtomicLocalVisBackend')])

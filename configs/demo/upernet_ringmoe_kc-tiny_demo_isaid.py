@@ -10,7 +10,7 @@ model = dict(
     decode_head=dict(in_channels=[32, 64, 128, 256], channels=64),
     auxiliary_head=dict(in_channels=128, channels=32))
 train_pipeline = [
-    dict(type='mmringmoe.LoadRasterImage', modality='opt', expected_bands=3),
+    dict(type='mmringmoe.LoadRasterImage', modality='opt', file_channels=('R', 'G', 'B'), expected_bands=3),
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -35,5 +35,11 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-6, power=1.0, by_epoch=False, begin=5, end=40)
 ]
 train_cfg = dict(max_iters=40, val_interval=40)
-default_hooks = dict(logger=dict(interval=5), checkpoint=dict(interval=40, save_best=None, max_keep_ckpts=1))
-randomness = dict(seed=0)
+default_hooks = dict(
+    logger=dict(interval=5),
+    checkpoint=dict(interval=40, save_best=None, max_keep_ckpts=1),
+    visualization=dict(_delete_=True, type='mmringmoe.RasterSegVisualizationHook'))
+# Pictures a person can read (drawn by tools/demo/run_demo.py): captioned panels enlarged from
+# the 128 px demo images, one legend of class colours, written atomically.
+visualizer = dict(
+    type='mmringmoe.SegPanelVisualizer', vis_backends=[dict(type='mmringmoe.AtomicLocalVisBackend')])

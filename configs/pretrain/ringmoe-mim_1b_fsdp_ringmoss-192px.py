@@ -1,8 +1,8 @@
 # The 1B-arch RingMoE pretraining (ringmoe-mim_1b_ringmoss-192px.py) with mmengine's FlexibleRunner and
 # PyTorch FSDP: parameters, gradients and optimizer states sharded over the ranks.
 #
-# Why: 14.7B parameters (tools/analysis_tools/count_params.py --arch 1b: 14,746,954,532; with the decoders
-# 14,779,994,340) x 16 bytes per parameter in fp32 training (4 weight + 4 gradient + 8 for AdamW's exp_avg
+# Why: 14.7B parameters (tools/analysis_tools/count_params.py --arch 1b: 14,746,965,284; with the decoders
+# 14,780,005,092) x 16 bytes per parameter in fp32 training (4 weight + 4 gradient + 8 for AdamW's exp_avg
 # and exp_avg_sq) = ~236 GB per device under DDP. Fully sharded over N ranks that is 236/N GB per rank
 # (8 ranks: 29.6 GB; 64 ranks: 3.7 GB), plus the block being computed, gathered whole (stage 3 of the 1B
 # arch: 21 experts of 2 x 3584 x 14336 weights, ~2.2B parameters, 8.6 GB in fp32; FSDP may prefetch the

@@ -1,6 +1,11 @@
-# RingMoE pretraining, the paper's setting (Sec. 3.1-3.3, App. B.3): the 1B arch (14.7B parameters with
-# experts), 192 px tiles of Opt, MS, SAR-L1 and SAR-L2, SimMIM masks of 32 px patches at ratio 0.6,
-# AdamW lr 2e-4 and weight decay 0.05, L = L_recon + 0.01 L_balance.
+# RingMoE pretraining (Sec. 3.1-3.3, App. B.2-B.3). The paper's setting: the 1B arch (embed 448, depths
+# [2, 2, 18, 2]; 14.7B parameters with experts), 192 px tiles of Opt, MS, SAR-L1 and SAR-L2 (random crop
+# 0.2-1.0, horizontal flip), masked image modelling with one linear decoder per modality, Eq. 5 targets,
+# Eq. 6-7 loss, AdamW lr 2e-4 and weight decay 0.05.
+# Not in the paper, our choices (README, "Where the paper is silent: our choices"): SimMIM's masks of
+# 32 px patches at ratio 0.6 (SimMIM's defaults at 192 px), SwinV2 windows [12, 12, 12, 6] (mmpretrain's
+# SwinV2 at 192 px), alpha = 0.01 in L = L_recon + alpha L_balance (Switch Transformer's), the schedule,
+# the batch and the modality mix.
 #
 # With DDP (this config) every device holds the whole model state: 14.7B parameters x 16 bytes (fp32
 # weights, gradients, AdamW's two moments) = ~236 GB, more than any accelerator has. Train the 1B arch with

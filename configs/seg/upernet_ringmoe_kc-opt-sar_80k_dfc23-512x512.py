@@ -3,7 +3,7 @@
 # 95.8 OA (Table A9).
 _base_ = [
     '../_base_/models/upernet_ringmoe_kc_opt_sar.py', '../_base_/datasets/dfc23.py',
-    '../_base_/schedules/seg_adamw-poly_80k.py', 'mmseg::_base_/default_runtime.py'
+    '../_base_/schedules/seg_adamw-poly_80k.py', '../_base_/seg_runtime.py'
 ]
 crop_size = (512, 512)
 data_preprocessor = dict(

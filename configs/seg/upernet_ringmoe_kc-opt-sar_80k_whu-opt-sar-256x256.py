@@ -3,7 +3,7 @@
 # 68.7 mF1 (Table A8).
 _base_ = [
     '../_base_/models/upernet_ringmoe_kc_opt_sar.py', '../_base_/datasets/whu_opt_sar.py',
-    '../_base_/schedules/seg_adamw-poly_80k.py', 'mmseg::_base_/default_runtime.py'
+    '../_base_/schedules/seg_adamw-poly_80k.py', '../_base_/seg_runtime.py'
 ]
 crop_size = (256, 256)
 data_preprocessor = dict(

@@ -2,7 +2,7 @@
 # (paper App. B.5.2). Paper: 93.54 mF1 (Table 3; mFscore in the log).
 _base_ = [
     '../_base_/models/upernet_ringmoe_kc.py', '../_base_/datasets/potsdam_irrg.py',
-    '../_base_/schedules/seg_adamw-poly_80k.py', 'mmseg::_base_/default_runtime.py'
+    '../_base_/schedules/seg_adamw-poly_80k.py', '../_base_/seg_runtime.py'
 ]
 crop_size = (512, 512)
 data_preprocessor = dict(

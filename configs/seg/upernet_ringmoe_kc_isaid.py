@@ -2,7 +2,7 @@
 # Paper: 69.70 mIoU (Table 3).
 _base_ = [
     '../_base_/models/upernet_ringmoe_kc.py', '../_base_/datasets/isaid.py',
-    '../_base_/schedules/seg_adamw-poly_80k.py', 'mmseg::_base_/default_runtime.py'
+    '../_base_/schedules/seg_adamw-poly_80k.py', '../_base_/seg_runtime.py'
 ]
 crop_size = (896, 896)
 data_preprocessor = dict(

@@ -1,7 +1,7 @@
 from .modality_tile_dataset import ModalityTileDataset
 from .multimodal_dataset import MultiModalDataset
 from .samplers import ModalityBatchSampler
-from .transforms import InvalidRasterError, LoadRasterImage
+from .transforms import CorruptFileError, InvalidRasterError, LoadRasterImage
 from .air_polsar_seg import AIRPolSARSegDataset  # segmentation datasets
 from .dfc23 import DFC23Dataset
 from .dynamic_earthnet import DynamicEarthNetDataset
@@ -11,11 +11,16 @@ from .rs_base_seg_dataset import RSBaseSegDataset
 from .rs_pair_seg_dataset import RSPairSegDataset
 from .sarsegl1 import SARSegL1Dataset
 from .whu_opt_sar import WHUOptSARDataset
+from .aid import AIDDataset  # scene classification datasets
+from .nwpu_resisc45 import NWPURESISC45Dataset
+from .scene_cls_dataset import SceneClsDataset
 
 __all__ = [
-    'InvalidRasterError', 'LoadRasterImage', 'ModalityBatchSampler', 'ModalityTileDataset', 'MultiModalDataset'
+    'CorruptFileError', 'InvalidRasterError', 'LoadRasterImage', 'ModalityBatchSampler',
+    'ModalityTileDataset', 'MultiModalDataset'
 ]
 __all__ += [
     'AIRPolSARSegDataset', 'DFC23Dataset', 'DynamicEarthNetDataset', 'ISAIDDataset', 'PotsdamDataset',
     'RSBaseSegDataset', 'RSPairSegDataset', 'SARSegL1Dataset', 'WHUOptSARDataset'
 ]
+__all__ += ['AIDDataset', 'NWPURESISC45Dataset', 'SceneClsDataset']

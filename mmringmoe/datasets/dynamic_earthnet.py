@@ -28,7 +28,8 @@ class DynamicEarthNetDataset(RSBaseSegDataset):
     image. The label is the month's 7-band one-hot raster (255 where a pixel is in the band's class):
     impervious surface, agriculture, forest & other vegetation, wetlands, soil, water, snow & ice; the first
     six are the classes, snow & ice and pixels no band claims are ignored. The configs read the image bands
-    as R, G, B, NIR (``bands=[3, 2, 1, 4]``), the order of the reference loader and of the paper.
+    in file order, B, G, R, NIR, the canonical MS order of the pretrained ``ms`` patch embedding
+    (``CANONICAL_BANDS``; the reference loader reorders to R, G, B, NIR).
 
     Args:
         day (str): day of the month whose image is used. Defaults to ``'01'``.

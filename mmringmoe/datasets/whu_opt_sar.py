@@ -25,8 +25,9 @@ class WHUOptSARDataset(RSPairSegDataset):
     The label values are decoded by ``seg_value_map``: 10-70 become classes 0-6 and 0 (background) the
     ignore index; any other value is an error naming the file.
 
-    Assumption: the optical band order is R, G, B, NIR; the configs read bands ``[1, 2, 3]`` for the
-    optical backbone, so a release in another order only needs ``bands`` changed in the config.
+    Assumption: the optical band order is R, G, B, NIR; the configs describe it
+    (``file_channels=('R', 'G', 'B', 'NIR')``) and the loader feeds R, G, B to the optical backbone, so a
+    release in another order only needs ``file_channels`` changed in the config.
     """
     METAINFO = dict(
         classes=('farmland', 'city', 'village', 'water', 'forest', 'road', 'others'),

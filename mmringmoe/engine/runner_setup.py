@@ -1,4 +1,11 @@
-"""Config loading and Runner building shared by ``tools/train.py`` and ``tools/test.py``."""
+"""Config loading, checks and Runner building shared by ``tools/train.py`` and ``tools/test.py``.
+
+Everything a user can get wrong is checked before the model is built (a 1B-parameter build takes a while,
+an evaluation hours) and reported in one line: the config, ``--cfg-options`` keys, arch names, missing
+datasets, unwritable output folders, files that are not checkpoints, and checkpoints that do not fit the
+model (checked right after it is built, before anything is loaded or run).
+"""
+import contextlib
 import os.path as osp
 import sys
 from typing import Iterator, Optional, Sequence
@@ -8,13 +15,31 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmringmoe.datasets.transforms.raster_errors import CorruptFileError
+from mmringmoe.utils.atomic_io import OutputWriteError, prepare_output_folder
+from mmringmoe.utils.checkpoint_files import CheckpointError
+from .preflight import check_archs, check_cfg_options, check_checkpoint_file, pretrained_checkpoints
+from .strict_checkpoint import checkpoint_fit_problem, runner_model
 
-def load_config(path: str, cfg_options: dict, launcher: str, work_dir: Optional[str]) -> Config:
-    """Read ``path``, apply ``--cfg-options``, launcher and work dir (``work_dirs/<config name>``)."""
+
+def load_config(path: str, cfg_options: dict, launcher: str, work_dir: Optional[str],
+                tool: str = 'mmringmoe') -> Config:
+    """Read ``path``, check and apply ``--cfg-options``, launcher and work dir (``work_dirs/<config name>``).
+
+    A missing or unloadable config and a ``--cfg-options`` key that the config does not have (see
+    :func:`~.preflight.check_cfg_options`) exit with one line starting with ``tool``.
+    """
     if not osp.isfile(path):
-        sys.exit(f'config not found: {path}')
-    cfg = Config.fromfile(path)
+        sys.exit(f'{tool}: config not found: {path}')
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as err:  # mmengine raises SyntaxError, KeyError, ImportError, TypeError...
+        sys.exit(f'{tool}: cannot load the config {path}: {type(err).__name__}: {_first_line(err)}')
     if cfg_options:
+        try:
+            check_cfg_options(cfg, cfg_options)
+        except ValueError as err:
+            sys.exit(f'{tool}: --cfg-options: {err}')
         cfg.merge_from_dict(cfg_options)
     cfg.launcher = launcher
     if launcher == 'pytorch' and not torch.cuda.is_available():
@@ -82,6 +107,54 @@ def exit_if_data_missing(cfg: Config, splits: Sequence[str], tool: str) -> None:
         sys.exit(f'{tool}: dataset not found at {root}: see docs/datasets.md')
 
 
+def check_before_building(cfg: Config,
+                          tool: str,
+                          checkpoints: Sequence[str] = (),
+                          outputs: Sequence[str] = (),
+                          pretrained: bool = False) -> None:
+    """Exit with one line unless the config's arch names are known, the work dir and the folders
+    ``outputs`` can be written (created if missing), and ``checkpoints`` (and with ``pretrained`` every
+    ``init_cfg`` checkpoint of the model, which training loads) are readable checkpoint files (keys read,
+    not the tensors)."""
+    try:
+        check_archs(cfg)
+        for folder in (cfg.work_dir, *outputs):
+            prepare_output_folder(folder)
+        for path in (*checkpoints, *(pretrained_checkpoints(cfg) if pretrained else ())):
+            check_checkpoint_file(path)
+    except (ValueError, OutputWriteError) as err:
+        sys.exit(f'{tool}: {err}')
+
+
+def exit_if_checkpoint_does_not_fit(runner: Runner, path: str, tool: str, strict: bool,
+                                    hint: str = '') -> None:
+    """Exit with one line when the checkpoint ``path`` does not fit the built model (see
+    :func:`~.strict_checkpoint.checkpoint_fit_problem`); ``hint`` is appended to that line. Skipped for a
+    runner whose model is built later (FlexibleRunner)."""
+    model = runner_model(runner)
+    if model is None or '://' in path:
+        return
+    problem = checkpoint_fit_problem(model, path, strict)
+    if problem:
+        sys.exit(f'{tool}: {problem}{hint}')
+
+
+@contextlib.contextmanager
+def one_line_errors(tool: str) -> Iterator[None]:
+    """Report the errors of a user's input met while building or running (a dataset's missing file, a data
+    file cut short, a pretrained checkpoint that does not fit its backbone) as one line starting with
+    ``tool``, and exit."""
+    try:
+        yield
+    except (FileNotFoundError, CheckpointError, CorruptFileError) as err:
+        sys.exit(f'{tool}: {err}')
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else ''
+
+
 def enable_amp(cfg: Config) -> None:
     """Turn the config's optimizer wrapper into a mixed-precision one for this machine."""
     wrapper = cfg.optim_wrapper
@@ -93,10 +166,26 @@ def enable_amp(cfg: Config) -> None:
         wrapper.type = 'mmringmoe.CPUAmpOptimWrapper'
 
 
+def save_checkpoints_atomically(cfg: Config) -> None:
+    """Give the checkpoint hook the ``atomic_local`` file backend unless the config chose a backend.
+
+    A checkpoint (and ``last_checkpoint``) then appears complete or not at all, so a disk that fills
+    during a save cannot leave a truncated ``iter_N.pth`` for ``--resume`` to pick (see
+    :class:`~mmringmoe.engine.atomic_local_backend.AtomicLocalBackend`). FlexibleRunner strategies save
+    sharded checkpoints their own way and are left alone."""
+    hook = cfg.get('default_hooks', {}).get('checkpoint')
+    if 'runner_type' in cfg or not hook or hook.get('type') not in ('CheckpointHook', 'mmengine.CheckpointHook'):
+        return
+    if hook.get('backend_args') is None and hook.get('file_client_args') is None:
+        hook['backend_args'] = dict(backend='atomic_local')
+
+
 def build_runner(cfg: Config, amp: bool = False) -> Runner:
-    """The config's runner (``runner_type`` if set, e.g. FlexibleRunner for FSDP, else mmengine's)."""
+    """The config's runner (``runner_type`` if set, e.g. FlexibleRunner for FSDP, else mmengine's), saving
+    its checkpoints atomically (:func:`save_checkpoints_atomically`)."""
     if amp:
         enable_amp(cfg)
+    save_checkpoints_atomically(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)

@@ -2,3 +2,4 @@
 from . import backbones, layers  # noqa: F401
 from . import data_preprocessors, necks, segmentors  # noqa: F401
 from . import heads, selfsup  # noqa: F401
+from . import classifiers, peft  # noqa: F401

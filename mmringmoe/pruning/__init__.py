@@ -6,7 +6,7 @@
 - :mod:`.conversion`: the checkpoint conversions built from them, planned on ``meta`` and streamed.
 - :mod:`.checkpoint_io`: reading and writing checkpoints tensor by tensor.
 
-The command-line tools are in ``tools/prune`` (see ``docs/readme/pruning.md``).
+The command-line tools are in ``tools/prune`` (see ``docs/pruning.md``, "Step by step").
 """
 from .checkpoint_io import CheckpointReader, CheckpointWriter, StateDictReader, TensorSpec
 from .conversion import (Conversion, SourceCheckpoint, open_source, plan_decomposition, plan_expert_pruning,

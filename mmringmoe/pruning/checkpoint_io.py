@@ -23,7 +23,8 @@ from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Seq
 import torch
 from torch.serialization import skip_data
 
-from mmringmoe.utils.atomic_io import publish
+from mmringmoe.utils.atomic_io import output_errors, publish, save_torch
+from mmringmoe.utils.checkpoint_files import read_checkpoint
 
 _READ_CHUNK = 1 << 28  # bytes per read()/write() call (Linux transfers at most ~2 GiB per call)
 
@@ -93,11 +94,7 @@ class CheckpointReader(StateDictReader):
         self.path = str(path)
         if not osp.isfile(self.path):
             raise ValueError(f'{self.path}: no such file')
-        try:
-            checkpoint = torch.load(self.path, map_location='meta', weights_only=True)
-        except Exception as err:  # torch raises RuntimeError, UnpicklingError, EOFError, zip errors...
-            raise ValueError(f'{self.path}: cannot read it as a torch checkpoint ({type(err).__name__}: '
-                             f'{str(err).splitlines()[0] if str(err) else ""})') from err
+        checkpoint = read_checkpoint(self.path, map_location='meta')  # CheckpointError (a ValueError)
         state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else None
         if not isinstance(state, dict) or not state:
             raise ValueError(f'{self.path}: no state dict (expected a dict of tensors or a dict with '
@@ -178,7 +175,9 @@ class CheckpointWriter:
        (torch's reader does not check them, zip tools do), flushes, and renames the temporary file (next
        to ``path``) to ``path``. On error (or :meth:`abort`) the temporary file is removed.
 
-    The result is a regular ``torch.save`` checkpoint. Memory: only the tensor being written.
+    The result is a regular ``torch.save`` checkpoint. Memory: only the tensor being written. A failed
+    write (disk full, read-only folder) raises :class:`~mmringmoe.utils.atomic_io.OutputWriteError`
+    naming the folder of ``path``.
 
     Args:
         path (str): the checkpoint to write; must not exist.
@@ -193,17 +192,18 @@ class CheckpointWriter:
         if osp.exists(self.path):
             raise FileExistsError(f'{self.path} exists; refusing to overwrite it')
         self.plan = OrderedDict((k, TensorSpec(tuple(s.shape), s.dtype)) for k, s in plan.items())
-        folder = osp.dirname(osp.abspath(self.path))
-        handle, self.tmp_path = tempfile.mkstemp(prefix=f'.{osp.basename(self.path)}.',
-                                                 suffix='.tmp',
-                                                 dir=folder)
+        self.folder = osp.dirname(osp.abspath(self.path))
+        with output_errors(self.folder):
+            handle, self.tmp_path = tempfile.mkstemp(prefix=f'.{osp.basename(self.path)}.',
+                                                     suffix='.tmp',
+                                                     dir=self.folder)
         os.close(handle)
         self._file = None
         try:
             with FakeTensorMode():
                 fake = OrderedDict((k, torch.empty(s.shape, dtype=s.dtype)) for k, s in self.plan.items())
-            with skip_data(materialize_fake_tensors=True):
-                torch.save({'meta': meta or {}, 'state_dict': fake}, self.tmp_path)
+            with skip_data(materialize_fake_tensors=True), output_errors(self.folder):
+                save_torch({'meta': meta or {}, 'state_dict': fake}, self.tmp_path)
             del fake
             skeleton = torch.load(self.tmp_path, map_location='meta', weights_only=True)['state_dict']
             self._offsets = {k: t.untyped_storage()._checkpoint_offset for k, t in skeleton.items()}
@@ -223,9 +223,10 @@ class CheckpointWriter:
                              f'{spec.dtype}')
         data = tensor.detach().to('cpu').contiguous().reshape(-1).view(torch.uint8)
         view = memoryview(data.numpy()).cast('B')
-        self._file.seek(self._offsets[key])
-        for start in range(0, len(view), _READ_CHUNK):
-            self._file.write(view[start:start + _READ_CHUNK])
+        with output_errors(self.folder):
+            self._file.seek(self._offsets[key])
+            for start in range(0, len(view), _READ_CHUNK):
+                self._file.write(view[start:start + _READ_CHUNK])
         self._written.add(key)
 
     @property
@@ -239,14 +240,16 @@ class CheckpointWriter:
             if self.missing:
                 raise RuntimeError(f'{self.path}: {len(self.missing)} planned tensors were not written, '
                                    f'e.g. {self.missing[:3]}')
-            self._file.flush()
-            _fill_zip_crc32(self._file)
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
+            with output_errors(self.folder):
+                self._file.flush()
+                _fill_zip_crc32(self._file)
+                self._file.flush()
+                os.fsync(self._file.fileno())
+                self._file.close()
             if osp.exists(self.path):
                 raise FileExistsError(f'{self.path} appeared while it was being written; not replacing it')
-            publish(self.tmp_path, self.path)
+            with output_errors(self.folder):
+                publish(self.tmp_path, self.path)
         except BaseException:
             self.abort()
             raise

@@ -15,14 +15,12 @@ Eq. 15. ``specialized`` lists modality m's own specialized experts (only m's tok
 """
 import json
 import math
-import os
 import os.path as osp
-import tempfile
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import torch
 
-from mmringmoe.utils.atomic_io import atomic_write_text, publish
+from mmringmoe.utils.atomic_io import atomic_output, atomic_write_text, output_errors
 
 STATS_FORMAT = 'mmringmoe.expert_stats'
 STATS_VERSION = 1
@@ -123,8 +121,10 @@ def build_expert_stats(names: Sequence[Tuple[str, int, int]], counts: Sequence[M
 
 
 def save_expert_stats(stats: dict, path: str) -> None:
-    """Write ``stats`` as JSON (temporary file, then rename)."""
-    atomic_write_text(path, json.dumps(stats, indent=1))
+    """Write ``stats`` as JSON (temporary file, then rename); raises
+    :class:`~mmringmoe.utils.atomic_io.OutputWriteError`."""
+    with output_errors(osp.dirname(osp.abspath(path))):
+        atomic_write_text(path, json.dumps(stats, indent=1))
 
 
 def load_expert_stats(path: str) -> dict:
@@ -188,31 +188,57 @@ def check_stats_layers(stats: dict, layout: Mapping, source: str, checkpoint: st
                     f' collaborative frequencies for {m}, the checkpoint {n_collab} experts')
 
 
-def plot_expert_stats(stats: dict, path: str, title: Optional[str] = None) -> None:
+KEPT_MARK = 'kept-expert'  # the ``gid`` of the outlines that mark the experts RingMoE-EP keeps
+
+
+def plot_expert_stats(stats: dict,
+                      path: str,
+                      title: Optional[str] = None,
+                      keep: Optional[Sequence[Sequence[int]]] = None):
     """Draw Eq. 15's frequencies as heatmaps and save a PNG (temporary file, then rename).
 
     One column of panels per stage; the top row shows the collaborative experts, the bottom row each
     modality's own specialized experts. In a panel, rows are the (block, expert) pairs of the stage and
     columns the modalities, as in the paper's analysis of modality-dependent expert preferences.
+
+    Args:
+        keep: per layer of ``stats``, the collaborative experts that expert pruning keeps
+            (:func:`~mmringmoe.pruning.expert_pruning.select_collaborative_experts`); their rows are outlined
+            in red (rectangles with ``gid`` :data:`KEPT_MARK`) and a legend says so.
+
+    Returns:
+        the (closed) matplotlib figure.
+
+    Raises:
+        OutputWriteError: the PNG could not be written (nothing is left under ``path``).
     """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.patches import Rectangle
+
+    if keep is not None and len(keep) != len(stats['layers']):
+        raise ValueError(f'keep lists {len(keep)} layers, the statistics {len(stats["layers"])}')
 
     modalities = stats['modalities']
     stages = sorted({layer['stage'] for layer in stats['layers']})
     kinds = [k for k in KINDS if any(layer[k]['frequency'][modalities[0]] for layer in stats['layers'])]
-    tables = {}
+    tables, kept_rows = {}, {}
     for kind in kinds:
         for stage in stages:
-            rows, labels = [], []
-            for layer in (la for la in stats['layers'] if la['stage'] == stage):
+            rows, labels, kept = [], [], []
+            for index, layer in enumerate(stats['layers']):
+                if layer['stage'] != stage:
+                    continue
                 freq = layer[kind]['frequency']
                 for k in range(len(freq[modalities[0]])):
+                    if kind == 'collaborative' and keep is not None and k in keep[index]:
+                        kept.append(len(rows))
                     rows.append([freq[m][k] for m in modalities])
                     labels.append(f'b{layer["block"]} E{k + 1}')
             tables[kind, stage] = (np.array(rows).reshape(-1, len(modalities)), labels)
+            kept_rows[kind, stage] = kept
     most = max(max((len(t[1]) for t in tables.values()), default=1), 1)
     figure, axes = plt.subplots(len(kinds),
                                 len(stages),
@@ -227,6 +253,10 @@ def plot_expert_stats(stats: dict, path: str, title: Optional[str] = None) -> No
             data, labels = tables[kind, stage]
             if data.size:
                 image = axis.imshow(data, aspect='auto', cmap='viridis', vmin=0., vmax=vmax)
+            for row_index in kept_rows[kind, stage]:
+                axis.add_patch(
+                    Rectangle((-0.5, row_index - 0.5), len(modalities), 1, fill=False, edgecolor='red',
+                              linewidth=1.5, gid=KEPT_MARK, clip_on=False))
             axis.set_xticks(range(len(modalities)), modalities, rotation=45, ha='right')
             axis.set_yticks(range(len(labels)), labels, fontsize=6)
             axis.set_title(f'stage {stage}: {kind}' +
@@ -234,14 +264,14 @@ def plot_expert_stats(stats: dict, path: str, title: Optional[str] = None) -> No
                            fontsize=9)
     if image is not None:
         figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label='f(E_k | x_m)  (Eq. 15)')
+    if keep is not None:
+        figure.legend(handles=[Rectangle((0, 0), 1, 1, fill=False, edgecolor='red', linewidth=1.5)],
+                      labels=['kept by expert pruning (RingMoE-EP)'],
+                      loc='outside lower center')
     figure.suptitle(title or 'Expert activation frequency per modality')
-    folder = osp.dirname(osp.abspath(path))
-    handle, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', suffix='.png', dir=folder)
-    os.close(handle)
     try:
-        figure.savefig(tmp, dpi=120, format='png')
-        publish(tmp, path)
+        with atomic_output(path) as tmp:
+            figure.savefig(tmp, dpi=120, format='png')
     finally:
         plt.close(figure)
-        if osp.exists(tmp):
-            os.remove(tmp)
+    return figure

@@ -7,6 +7,8 @@ import torch.nn as nn
 
 from mmringmoe.models.backbones import RingMoE, RingMoEKC
 from mmringmoe.models.utils import meta_device
+# SwinV2 re-creates its position buffers on load (its load hook drops them): not compared, copied if present.
+from mmringmoe.utils.checkpoint_files import is_position_buffer
 from .checkpoint_io import TensorSpec
 
 _BLOCK = re.compile(r'^stages\.(\d+)\.blocks\.(\d+)\.')
@@ -14,12 +16,6 @@ _PATCH_EMBED = re.compile(r'^patch_embed\.([^.]+)\.projection\.weight$')
 # RingMoE's arguments that a dense SwinV2 (RingMoE-KC) does not take.
 MOE_ARGS = ('modalities', 'num_specialized_experts', 'num_collaborative_experts', 'with_shared_expert',
             'top_k', 'noisy_gating')
-# SwinV2 re-creates these buffers on load (its load hook drops them): never compared, copied when present.
-POSITION_BUFFERS = ('relative_position_index', 'relative_coords_table')
-
-
-def is_position_buffer(key: str) -> bool:
-    return key.rsplit('.', 1)[-1] in POSITION_BUFFERS
 
 
 def rmoe_prefixes(keys: Sequence[str]) -> List[str]:

@@ -94,7 +94,8 @@ def default_rank(hidden: int, num_experts: int) -> int:
 
     With ``mlp_ratio = 4`` and ``N = 4`` this is ``d = min(h, d)``: the full rank of an expert matrix, so
     knowledge compressing keeps every singular value and equals knowledge summing up to float error
-    (documented in ``docs/readme/pruning.md``; :func:`rank_from_fraction` gives real low-rank merging).
+    (documented in ``docs/pruning.md``, "KC equals KS in the paper's setting"; :func:`rank_from_fraction`
+    gives real low-rank merging).
     """
     return max(1, hidden // max(1, num_experts))
 

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from mmringmoe.datasets import ModalityTileDataset
 from mmringmoe.datasets.transforms import InvalidRasterError, LoadRasterImage
+from mmringmoe.utils.atomic_io import prepare_output_folder
 from .checkpoint_io import plain_meta
 from .conversion import Conversion, SourceCheckpoint, load_sub_model
 from .frequencies import build_expert_stats, collect_expert_counts, layer_names
@@ -220,12 +221,12 @@ def _python(value) -> str:
 
 
 def check_new_paths(paths: Sequence[Optional[str]]) -> None:
-    """Raise ``ValueError`` if an output path exists or its folder does not."""
+    """Before any work: raise ``ValueError`` if an output path exists; create the missing folders (as
+    tools/train.py creates its work dir) and raise :class:`~mmringmoe.utils.atomic_io.OutputWriteError` if
+    a file cannot be created in one."""
+    paths = [path for path in paths if path is not None]
     for path in paths:
-        if path is None:
-            continue
         if osp.exists(path):
             raise ValueError(f'{path} exists; refusing to overwrite it')
-        folder = osp.dirname(osp.abspath(path))
-        if not osp.isdir(folder):
-            raise ValueError(f'{path}: folder {folder} does not exist')
+    for path in paths:
+        prepare_output_folder(osp.dirname(osp.abspath(path)))

@@ -29,17 +29,19 @@ def test_every_pretrain_config_parses():
         assert cfg.model_wrapper_cfg.find_unused_parameters is True
 
 
-def test_paper_setting_of_the_1b_config():
+def test_settings_of_the_1b_config():
     cfg = config('ringmoe-mim_1b_ringmoss-192px.py')
+    # The paper's (App. B.2-B.3, Eq. 5-6).
     assert cfg.model.backbone.arch == '1b' and cfg.model.backbone.img_size == 192
+    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
+    assert (cfg.optim_wrapper.optimizer.lr, cfg.optim_wrapper.optimizer.weight_decay) == (2e-4, 0.05)
+    assert cfg.model.head.targets.sar_l1 == 'power' and cfg.model.head.loss.criterion == 'L2'
+    # Ours where the paper is silent (README's choices table): SwinV2's windows, SimMIM's masks.
     assert cfg.model.backbone.window_size == [12, 12, 12, 6]
     pipeline = cfg.train_dataloader.dataset.datasets.opt.pipeline
     mask = [t for t in pipeline if 'SimMIMMaskGenerator' in t.type][0]
     assert (mask.input_size, mask.mask_patch_size, mask.model_patch_size) == (192, 32, 4)
     assert mask.mask_ratio == 0.6
-    assert cfg.optim_wrapper.optimizer.type == 'AdamW'
-    assert (cfg.optim_wrapper.optimizer.lr, cfg.optim_wrapper.optimizer.weight_decay) == (2e-4, 0.05)
-    assert cfg.model.head.targets.sar_l1 == 'power' and cfg.model.head.loss.criterion == 'L2'
 
 
 @pytest.mark.parametrize('name, low, high', [

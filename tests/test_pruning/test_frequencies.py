@@ -6,9 +6,11 @@ import torch.nn as nn
 
 from mmringmoe.models.backbones import RingMoE
 from mmringmoe.models.layers import RMoE
-from mmringmoe.pruning.frequencies import (build_expert_stats, check_stats_layers, collect_expert_counts,
-                                           expert_frequencies, layer_names, load_expert_stats,
-                                           plot_expert_stats, save_expert_stats, stats_frequencies)
+from mmringmoe.pruning.expert_pruning import select_collaborative_experts
+from mmringmoe.pruning.frequencies import (KEPT_MARK, build_expert_stats, check_stats_layers,
+                                           collect_expert_counts, expert_frequencies, layer_names,
+                                           load_expert_stats, plot_expert_stats, save_expert_stats,
+                                           stats_frequencies)
 from mmringmoe.pruning.layout import infer_layout, model_specs
 
 TINY = dict(arch='tiny', window_size=[4, 4, 4, 2], img_size=64, drop_path_rate=0.)
@@ -137,3 +139,20 @@ def test_plot_writes_a_png_heatmap_per_stage(tmp_path):
     width, height = Image.open(path).size
     assert width > 400 and height > 300
     assert [p.name for p in tmp_path.iterdir()] == ['stats.png']
+
+
+def test_plot_marks_the_experts_expert_pruning_keeps(tmp_path):
+    model = RingMoE(modalities=['opt', 'sar_l2'], **TINY)
+    stats = _stats(model, collect_expert_counts(model, [(torch.randn(1, 3, 64, 64), 'opt')]))
+    keep = select_collaborative_experts(stats_frequencies(stats), ['opt'])
+    figure = plot_expert_stats(stats, str(tmp_path / 'ep.png'), keep=keep)
+    marks = [patch for axis in figure.axes for patch in axis.patches if patch.get_gid() == KEPT_MARK]
+    assert len(marks) == sum(len(k) for k in keep) > 0  # one outline per kept expert, on its row
+    stage0 = figure.axes[0]  # collaborative experts of stage 0: rows b0 E1..E4, b1 E1..E4
+    assert sorted(p.get_y() + 0.5 for p in stage0.patches) == keep[0] + [4 + k for k in keep[1]]
+    labels = [text.get_text() for legend in figure.legends for text in legend.get_texts()]
+    assert labels == ['kept by expert pruning (RingMoE-EP)']
+
+    unmarked = plot_expert_stats(stats, str(tmp_path / 'stats.png'))
+    assert not [p for axis in unmarked.axes for p in axis.patches if p.get_gid() == KEPT_MARK]
+    assert not unmarked.legends

@@ -5,8 +5,11 @@ Layouts checked against the fixtures in /work/shared/fixtures (mmseg's converted
 grey index labels 0-6) and the datasets' documentation (see each dataset class's docstring).
 """
 import importlib.util
+import json
 import os
 import os.path as osp
+import zipfile
+from pathlib import Path
 from types import ModuleType
 from typing import Callable, Dict
 
@@ -15,6 +18,8 @@ import rasterio
 from affine import Affine
 from mmengine.config import Config
 from PIL import Image
+
+from mmringmoe.datasets.dfc23 import DFC23_CATEGORIES
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE = 64  # tile side of the generated data and the test crop
@@ -135,21 +140,67 @@ def make_whu_opt_sar(root: str, rng: np.random.Generator) -> None:
 
 
 def make_dfc23(root: str, rng: np.random.Generator) -> None:
-    """DFC23 track 1: ``train/{rgb,sar}/P000i_{RGB,SAR}.tif``, converted labels and 7:2:1 split lists."""
+    """DFC23 track 1 as released (``train/rgb/P_000i.tif``, ``train/sar/P_000i.tif``: one name, the COCO
+    ``file_name``), with converted labels and 7:2:1 split lists."""
     for i in range(6):
         write_tif(
-            f'{root}/train/rgb/P000{i}_RGB.tif',
+            f'{root}/train/rgb/P_000{i}.tif',
             rng.integers(0, 256, (3, SIZE, SIZE)).astype(np.uint8),
             georeferenced=False)
         write_tif(
-            f'{root}/train/sar/P000{i}_SAR.tif',
+            f'{root}/train/sar/P_000{i}.tif',
             rng.integers(0, 256, (1, SIZE, SIZE)).astype(np.uint8),
             georeferenced=False)
-        write_png(f'{root}/train/label/P000{i}.png', blocks(rng, range(13)))
+        write_png(f'{root}/train/label/P_000{i}.png', blocks(rng, range(13)))
     os.makedirs(f'{root}/splits', exist_ok=True)
     for split, ids in (('train', '0 1'), ('val', '2 3'), ('test', '4 5')):
         with open(f'{root}/splits/{split}.txt', 'w') as f:
-            f.write(''.join(f'P000{i}\n' for i in ids.split()))
+            f.write(''.join(f'P_000{i}\n' for i in ids.split()))
+
+
+def write_whu_release(root: str, rng: np.random.Generator, scenes=('NH49E001013', 'NH49E001014')) -> None:
+    """The WHU-OPT-SAR release: 64 x 96 scenes in ``optical/``, ``sar/``, ``lbl/`` and its split list."""
+    for name in scenes:
+        write_tif(f'{root}/optical/{name}.tif', rng.integers(0, 256, (4, 64, 96)).astype(np.uint8))
+        write_tif(f'{root}/sar/{name}.tif', rng.integers(0, 256, (1, 64, 96)).astype(np.uint8))
+        write_tif(f'{root}/lbl/{name}.tif', (rng.integers(0, 8, (1, 64, 96)) * 10).astype(np.uint8))
+    with open(f'{root}/The division of the dataset.txt', 'w') as f:
+        f.write(f'train:\n{scenes[0]}.tif\n\ntest:\n{scenes[1]}.tif\n')
+
+
+def write_dfc23_release(root, categories=DFC23_CATEGORIES, tiles=10, rgb_suffix='', sar_suffix=''):
+    """Track 1 as released: ``train/rgb/P_0000.tif`` and ``train/sar/P_0000.tif`` under the COCO
+    ``file_name``, image ids from 0, categories ``{supercategory, id, name}`` with ids 1-12."""
+    images, anns = [], []
+    for i in range(tiles):
+        write_tif(f'{root}/train/rgb/P_{i:04d}{rgb_suffix}.tif', np.zeros((3, 32, 32), dtype=np.uint8))
+        write_tif(f'{root}/train/sar/P_{i:04d}{sar_suffix}.tif', np.zeros((1, 32, 32), dtype=np.uint8))
+        images.append(dict(file_name=f'P_{i:04d}.tif', height=32, width=32, id=i))
+        # a large flat roof with a small revolved (dome) roof on it
+        for cat, box in ((1, (2, 2, 20, 20)), (11, (8, 8, 6, 6))):
+            x, y, w, h = box
+            anns.append(
+                dict(
+                    id=len(anns) + 1,
+                    image_id=i,
+                    category_id=cat,
+                    iscrowd=0,
+                    area=w * h,
+                    bbox=[x, y, w, h],
+                    segmentation=[[x, y, x + w, y, x + w, y + h, x, y + h]]))
+    cats = [dict(supercategory=name, id=i + 1, name=name) for i, name in enumerate(categories)]
+    os.makedirs(f'{root}/annotations', exist_ok=True)
+    with open(f'{root}/annotations/roof_fine_train.json', 'w') as f:
+        json.dump(dict(images=images, annotations=anns, categories=cats), f)
+
+
+def unzip_isaid_release(release: Path) -> None:
+    """Unpack the iSAID release as a user does, each archive where it lies: ``train/images/P0000.png``,
+    ``train/Semantic_masks/images/P0000_instance_color_RGB.png``; the archives are removed."""
+    for archive in sorted(release.glob('*/*/*.zip')):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(archive.parent if archive.parent.name == 'Semantic_masks' else archive.parent.parent)
+        archive.unlink()
 
 
 # config file name -> writer of its dataset's layout

@@ -1,6 +1,5 @@
 """Dataset converters of tools/dataset_converters: each turns a tiny release in the official format into
 the layout its dataset class reads, keeps values exact, and stops on bad input with a line naming the file."""
-import json
 import os
 import os.path as osp
 import zipfile
@@ -10,9 +9,10 @@ import pytest
 import rasterio
 from affine import Affine
 from PIL import Image
-from seg_layouts import load_tool, write_png, write_tif
+from seg_layouts import (load_tool, unzip_isaid_release, write_dfc23_release, write_png, write_tif,
+                         write_whu_release)
 
-from mmringmoe.datasets.dfc23 import DFC23_ROOF_TYPES
+from mmringmoe.datasets.dfc23 import DFC23_CATEGORIES
 from mmringmoe.registry import DATASETS
 
 
@@ -51,6 +51,64 @@ def test_isaid_wrapper_keeps_every_class(tmp_path):
 def test_isaid_wrapper_rejects_a_folder_that_is_not_the_release(tmp_path):
     with pytest.raises(SystemExit):
         load_tool('tools/dataset_converters/isaid.py').main([str(tmp_path)])
+
+
+def tree(root):
+    """Relative path -> content of every file under ``root``."""
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob('*') if p.is_file()}
+
+
+def test_isaid_reads_the_unzipped_release_and_copies_test_images_whole(tmp_path):
+    demo = load_tool('tools/dataset_converters/make_demo_seg_data.py')
+    tool = load_tool('tools/dataset_converters/isaid.py')
+    args = ['--patch_width', '128', '--patch_height', '128', '--overlap_area', '0']
+    release = tmp_path / 'release'
+    demo.write_isaid_release(str(release), np.random.default_rng(0))
+    tool.main([str(release), '-o', str(tmp_path / 'from_zip')] + args)
+    unzip_isaid_release(release)
+    assert sorted(p.name for p in (release / 'train' / 'images').iterdir())[0] == 'P0000.png'
+    assert (release / 'val' / 'Semantic_masks' / 'images' / 'P0006_instance_color_RGB.png').is_file()
+    tool.main([str(release), '-o', str(tmp_path / 'unzipped')] + args)
+    converted = tree(tmp_path / 'unzipped')
+    assert converted == tree(tmp_path / 'from_zip')
+    assert len([p for p in converted if p.parts[:2] == ('ann_dir', 'train')]) == 6 * 4  # 4 patches a scene
+    # the test images (no labels) are copied whole, as by mmseg's converter, not cut into patches
+    assert {p.name: p.read_bytes() for p in (tmp_path / 'unzipped' / 'img_dir' / 'test').iterdir()} == {
+        p.name: p.read_bytes() for p in (release / 'test' / 'images').iterdir()}
+    assert not list((tmp_path / 'unzipped').glob('.*'))  # no staging folder left
+
+
+def test_isaid_split_without_images_fails_with_one_line(tmp_path):
+    release = tmp_path / 'release'
+    for folder in ('train/images', 'train/Semantic_masks', 'val/images', 'val/Semantic_masks', 'test/images'):
+        (release / folder).mkdir(parents=True)
+    with pytest.raises(SystemExit, match='^isaid: no images in .*release/train/images: looked for \\*.zip '
+                       'archives holding images/\\*.png, and for \\*.png$'):
+        load_tool('tools/dataset_converters/isaid.py').main([str(release), '-o', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()
+
+
+def test_isaid_image_without_mask_is_named(tmp_path):
+    release = tmp_path / 'release'
+    load_tool('tools/dataset_converters/make_demo_seg_data.py').write_isaid_release(
+        str(release), np.random.default_rng(0))
+    unzip_isaid_release(release)
+    (release / 'val' / 'Semantic_masks' / 'images' / 'P0007_instance_color_RGB.png').unlink()
+    with pytest.raises(SystemExit, match='^isaid: no semantic mask P0007_instance_color_RGB.png for '
+                       '.*val/images/P0007.png in .*val/Semantic_masks'):
+        load_tool('tools/dataset_converters/isaid.py').main([str(release), '-o', str(tmp_path / 'out')])
+
+
+def test_isaid_truncated_release_image_is_named(tmp_path):
+    release = tmp_path / 'release'
+    load_tool('tools/dataset_converters/make_demo_seg_data.py').write_isaid_release(
+        str(release), np.random.default_rng(0))
+    unzip_isaid_release(release)
+    image = release / 'train' / 'images' / 'P0003.png'
+    image.write_bytes(image.read_bytes()[:5000])
+    with pytest.raises(SystemExit, match=f'^isaid: {image} cannot be converted \\(image file is truncated'):
+        load_tool('tools/dataset_converters/isaid.py').main([str(release), '-o', str(tmp_path / 'out')])
+    assert [p for p in (tmp_path / 'out').rglob('*') if p.name.startswith('P0003')] == []
 
 
 def test_potsdam_wrapper_converts_the_irrg_tiles_only(tmp_path):
@@ -94,13 +152,14 @@ def test_potsdam_wrapper_needs_the_irrg_archive(tmp_path):
         load_tool('tools/dataset_converters/potsdam.py').main([str(tmp_path)])
 
 
-def write_whu_release(root, rng, scenes=('NH49E001013', 'NH49E001014')):
-    for name in scenes:
-        write_tif(f'{root}/optical/{name}.tif', rng.integers(0, 256, (4, 64, 96)).astype(np.uint8))
-        write_tif(f'{root}/sar/{name}.tif', rng.integers(0, 256, (1, 64, 96)).astype(np.uint8))
-        write_tif(f'{root}/lbl/{name}.tif', (rng.integers(0, 8, (1, 64, 96)) * 10).astype(np.uint8))
-    with open(f'{root}/The division of the dataset.txt', 'w') as f:
-        f.write(f'train:\n{scenes[0]}.tif\n\ntest:\n{scenes[1]}.tif\n')
+def test_potsdam_archive_without_tiles_fails_with_one_line(tmp_path):
+    write_tif(str(tmp_path / 'top_potsdam_2_10_RGB.tif'), np.zeros((3, 8, 8), dtype=np.uint8))
+    for archive in ('3_Ortho_IRRG.zip', '5_Labels_all_noBoundary.zip'):  # the RGB tiles in the IRRG archive
+        with zipfile.ZipFile(tmp_path / archive, 'w') as z:
+            z.write(tmp_path / 'top_potsdam_2_10_RGB.tif', '3_Ortho_IRRG/top_potsdam_2_10_RGB.tif')
+    with pytest.raises(SystemExit, match='^potsdam: .*3_Ortho_IRRG.zip holds no top_potsdam_\\*_IRRG.tif$'):
+        load_tool('tools/dataset_converters/potsdam.py').main([str(tmp_path), '-o', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()
 
 
 def test_whu_opt_sar_cuts_non_overlapping_patches(tmp_path):
@@ -131,49 +190,80 @@ def test_whu_opt_sar_bad_input_names_the_file(tmp_path):
         tool.main([str(release), '-o', str(tmp_path / 'out')])
 
 
-def write_dfc23_release(root, categories=DFC23_ROOF_TYPES, tiles=10):
-    images, anns = [], []
-    for i in range(tiles):
-        write_tif(f'{root}/train/rgb/P{i:04d}_RGB.tif', np.zeros((3, 32, 32), dtype=np.uint8))
-        write_tif(f'{root}/train/sar/P{i:04d}_SAR.tif', np.zeros((1, 32, 32), dtype=np.uint8))
-        images.append(dict(id=i + 1, file_name=f'P{i:04d}.tif', height=32, width=32))
-        # a large flat roof with a small dome on it
-        for ann_id, (cat, box) in enumerate(((1, (2, 2, 20, 20)), (11, (8, 8, 6, 6)))):
-            x, y, w, h = box
-            anns.append(
-                dict(
-                    id=len(anns) + 1,
-                    image_id=i + 1,
-                    category_id=cat,
-                    iscrowd=0,
-                    area=w * h,
-                    bbox=[x, y, w, h],
-                    segmentation=[[x, y, x + w, y, x + w, y + h, x, y + h]]))
-    cats = [dict(id=i + 1, name=name) for i, name in enumerate(categories)]
-    os.makedirs(f'{root}/annotations', exist_ok=True)
-    with open(f'{root}/annotations/roof_fine_train.json', 'w') as f:
-        json.dump(dict(images=images, annotations=anns, categories=cats), f)
+def test_whu_opt_sar_split_list_without_scenes_fails(tmp_path):
+    release = tmp_path / 'release'
+    write_whu_release(str(release), np.random.default_rng(0))
+    (release / 'The division of the dataset.txt').write_text('train:\n\ntest:\n')
+    with pytest.raises(SystemExit, match='^whu_opt_sar: .*The division of the dataset.txt lists no scene'):
+        load_tool('tools/dataset_converters/whu_opt_sar.py').main([str(release), '-o', str(tmp_path / 'out')])
+    assert not (tmp_path / 'out').exists()
 
 
-def test_dfc23_rasterises_roofs_and_splits_7_2_1(tmp_path):
+def test_dfc23_reads_the_official_names_and_splits_7_2_1(tmp_path):
+    assert DFC23_CATEGORIES[10] == 'revolved' and len(DFC23_CATEGORIES) == 12  # the release's category list
     write_dfc23_release(str(tmp_path))
     load_tool('tools/dataset_converters/dfc23.py').main([str(tmp_path)])
-    mask = np.asarray(Image.open(tmp_path / 'train' / 'label' / 'P0003.png'))
-    assert mask[5, 5] == DFC23_ROOF_TYPES.index('flat_roof') + 1
-    assert mask[10, 10] == DFC23_ROOF_TYPES.index('dome') + 1  # the small roof is drawn on top
+    mask = np.asarray(Image.open(tmp_path / 'train' / 'label' / 'P_0003.png'))
+    assert mask[5, 5] == 1  # flat_roof
+    assert mask[10, 10] == 11  # revolved, the small roof drawn on top
     assert mask[30, 30] == 0
     splits = {s: (tmp_path / 'splits' / f'{s}.txt').read_text().split() for s in ('train', 'val', 'test')}
     assert [len(v) for v in splits.values()] == [7, 2, 1]
-    assert sorted(sum(splits.values(), [])) == [f'P{i:04d}' for i in range(10)]
+    assert sorted(sum(splits.values(), [])) == [f'P_{i:04d}' for i in range(10)]
     dataset = DATASETS.build(
         dict(type='mmringmoe.DFC23Dataset', data_root=str(tmp_path), ann_file='splits/val.txt'))
-    assert len(dataset) == 2 and dataset.get_data_info(0)['img_path2'].endswith('_SAR.tif')
+    info = dataset.get_data_info(0)
+    name = splits['val'][0]
+    assert (info['img_path'], info['img_path2']) == (f'{tmp_path}/train/rgb/{name}.tif',
+                                                     f'{tmp_path}/train/sar/{name}.tif')
+    assert dataset.metainfo['classes'][11] == 'dome'  # shown under the paper's name (Table A9)
+
+
+def test_dfc23_legacy_suffixes_are_an_option(tmp_path):
+    write_dfc23_release(str(tmp_path), tiles=3, rgb_suffix='_RGB', sar_suffix='_SAR')
+    tool = load_tool('tools/dataset_converters/dfc23.py')
+    with pytest.raises(SystemExit, match='rgb/P_0000.tif not found .*need --rgb-suffix _RGB --sar-suffix '
+                       '_SAR$'):
+        tool.main([str(tmp_path)])
+    tool.main([str(tmp_path), '--rgb-suffix', '_RGB', '--sar-suffix', '_SAR'])
+    assert sorted(os.listdir(tmp_path / 'train' / 'label')) == ['P_0000.png', 'P_0001.png', 'P_0002.png']
+    dataset = DATASETS.build(
+        dict(
+            type='mmringmoe.DFC23Dataset',
+            data_root=str(tmp_path),
+            ann_file='splits/train.txt',
+            img_suffix='_RGB.tif',
+            img_suffix2='_SAR.tif'))
+    assert dataset.get_data_info(0)['img_path2'].endswith('_SAR.tif')
+
+
+def test_dfc23_accepts_the_papers_names(tmp_path):
+    names = tuple('dome' if name == 'revolved' else name for name in DFC23_CATEGORIES)
+    write_dfc23_release(str(tmp_path), categories=names, tiles=1)
+    load_tool('tools/dataset_converters/dfc23.py').main([str(tmp_path), '--ratios', '1', '0', '0'])
+    assert np.asarray(Image.open(tmp_path / 'train' / 'label' / 'P_0000.png'))[10, 10] == 11
 
 
 def test_dfc23_unknown_category_is_named(tmp_path):
     write_dfc23_release(str(tmp_path), categories=('flat_roof', 'barn'), tiles=1)
     with pytest.raises(SystemExit, match="dfc23: .*category 'barn' is not a DFC23 roof type"):
         load_tool('tools/dataset_converters/dfc23.py').main([str(tmp_path)])
+
+
+def test_dfc23_annotation_that_is_not_coco_is_named(tmp_path):
+    write_dfc23_release(str(tmp_path), tiles=1)
+    (tmp_path / 'annotations' / 'roof_fine_train.json').write_text('{"images": [')  # cut short
+    with pytest.raises(SystemExit, match='^dfc23: .*roof_fine_train.json is not a COCO annotation file'):
+        load_tool('tools/dataset_converters/dfc23.py').main([str(tmp_path)])
+
+
+def test_dfc23_annotation_without_images_fails(tmp_path):
+    write_dfc23_release(str(tmp_path), tiles=0)
+    for folder in ('rgb', 'sar'):
+        (tmp_path / 'train' / folder).mkdir(parents=True)
+    with pytest.raises(SystemExit, match='^dfc23: .*roof_fine_train.json lists no image'):
+        load_tool('tools/dataset_converters/dfc23.py').main([str(tmp_path)])
+    assert not (tmp_path / 'splits').exists()
 
 
 def test_sarsegl1_amplitude_phase_to_complex_patches(tmp_path):
@@ -216,6 +306,21 @@ def test_sarsegl1_wrong_format_is_named(tmp_path):
     write_png(str(scene / 'label.png'), np.zeros((8, 8)))
     with pytest.raises(SystemExit, match='sarsegl1: .*HH.tif: --format complex needs one complex band'):
         load_tool('tools/dataset_converters/sarsegl1.py').main([str(tmp_path / 'raw'), '--format', 'complex'])
+
+
+def test_sarsegl1_folder_without_scenes_fails(tmp_path):
+    (tmp_path / 'raw').mkdir()
+    (tmp_path / 'raw' / 'HH.tif').write_bytes(b'')  # a scene's files, but not in a scene folder
+    with pytest.raises(SystemExit, match='^sarsegl1: no scene folder in .*raw \\(looked for one folder per '
+                       'scene holding HH.tif, HV.tif, VH.tif, VV.tif and label.tif or label.png\\)$'):
+        load_tool('tools/dataset_converters/sarsegl1.py').main([str(tmp_path / 'raw'), '--format', 'complex'])
+
+
+def test_air_polsar_seg_without_tiles_fails(tmp_path):
+    write_tif(str(tmp_path / '0_HH.tif'), np.zeros((1, 8, 8), dtype=np.uint8))  # not the release's .tiff
+    with pytest.raises(SystemExit, match='^air_polsar_seg: no \\*_HH.tiff under '):
+        load_tool('tools/dataset_converters/air_polsar_seg.py').main([str(tmp_path)])
+    assert not (tmp_path / 'train.txt').exists()
 
 
 def test_air_polsar_seg_split_lists(tmp_path):

@@ -14,8 +14,10 @@ from mmseg.structures import SegDataSample
 from seg_layouts import (AIR_POLSAR_COLOURS, LAYOUTS, REPO, SIZE, make_air_polsar_seg, make_dfc23,
                          make_dynamic_earthnet, make_isaid, make_potsdam, make_whu_opt_sar, write_png,
                          write_tif)
+from torch.utils.data import DataLoader
 
-from mmringmoe.datasets.transforms import InvalidRasterError
+from mmringmoe.datasets.transforms import CorruptFileError, InvalidRasterError
+from mmringmoe.engine.runner_setup import one_line_errors
 from mmringmoe.registry import DATASETS, MODELS
 
 
@@ -62,7 +64,7 @@ def test_dynamic_earthnet_onehot_labels_and_band_order(tmp_path, rng):
     expected = np.where(classes == 6, 255, classes)  # snow & ice is not scored
     expected[:4, :4] = 255
     assert np.array_equal(sample['gt_seg_map'], expected)
-    assert sample['img'][0, 0].tolist() == [3, 2, 1, 4]  # read as R, G, B, NIR
+    assert sample['img'][0, 0].tolist() == [1, 2, 3, 4]  # read as B, G, R, NIR, the canonical MS order
 
 
 def test_air_polsar_palette_labels(tmp_path, rng):
@@ -122,6 +124,44 @@ def test_label_value_outside_classes_names_the_file(tmp_path, rng):
     assert (dataset[0]['gt_seg_map'] == 255).all()
 
 
+def cut_in_half(path: str) -> None:
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+
+
+def test_truncated_label_is_reported_as_truncated_not_as_bad_values(tmp_path, rng):
+    make_isaid(str(tmp_path), rng)
+    dataset = build(ISAID, str(tmp_path))
+    path = dataset.get_data_info(0)['seg_map_path']
+    cut_in_half(path)
+    with pytest.raises(CorruptFileError, match=f'^{path}: the file is truncated: the PNG ends after'):
+        dataset[0]
+
+
+def test_truncated_image_of_a_pair_is_named(tmp_path, rng):
+    make_whu_opt_sar(str(tmp_path), rng)
+    dataset = build(WHU, str(tmp_path))
+    path = dataset.get_data_info(0)['img_path']
+    cut_in_half(path)
+    with pytest.raises(CorruptFileError, match=f'^{path}: the file is truncated: it ends after'):
+        dataset[0]
+
+
+def test_truncated_file_read_by_a_dataloader_worker_is_one_line(tmp_path, rng):
+    """What train.py and test.py print: the error a worker process hands back to the main process."""
+    make_potsdam(str(tmp_path), rng)
+    dataset = build(POTSDAM, str(tmp_path))
+    path = dataset.get_data_info(1)['img_path']
+    cut_in_half(path)
+    loader = DataLoader(dataset, batch_size=1, num_workers=1, collate_fn=lambda batch: batch)
+    with pytest.raises(SystemExit) as info, one_line_errors('test.py'):
+        list(loader)
+    assert info.value.code == f'test.py: {path}: the file is truncated: the PNG ends after ' \
+                              f'{os.path.getsize(path)} bytes, before its end chunk (IEND)'
+
+
 def test_unknown_encoded_value_names_the_file(tmp_path, rng):
     make_whu_opt_sar(str(tmp_path), rng)
     path = f'{tmp_path}/train/lbl/NH49E001013_0_0.tif'
@@ -139,10 +179,10 @@ def test_unknown_colour_names_the_file(tmp_path, rng):
 
 def test_image_label_size_mismatch_names_both(tmp_path, rng):
     make_dfc23(str(tmp_path), rng)
-    label = f'{tmp_path}/train/label/P0000.png'
+    label = f'{tmp_path}/train/label/P_0000.png'
     write_png(label, np.zeros((SIZE, SIZE // 2), dtype=np.uint8))
     with pytest.raises(
-            ValueError, match=f'{label}: label is {SIZE}x{SIZE // 2} but its image .*P0000_RGB.tif'):
+            ValueError, match=f'{label}: label is {SIZE}x{SIZE // 2} but its image .*rgb/P_0000.tif'):
         build(DFC, str(tmp_path))[0]
 
 

@@ -1,4 +1,5 @@
-"""make_pretrain_tiles.py: tile count, border rule, georeferenced tiles, resume, windowed reads, CLI."""
+"""make_pretrain_tiles.py: tile count, border rule, georeferenced tiles, resume, windowed reads, CLI, and
+no corrupt tile ever (full disk, read-only folder, rerun after a failure)."""
 import importlib.util
 import os
 import os.path as osp
@@ -7,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import rasterio
+from fs_limits import full_disk, read_only
 from rasterio.crs import CRS
 from rasterio.transform import Affine
 
@@ -102,8 +104,8 @@ def test_resume_after_interruption_gives_the_same_list(tmp_path, monkeypatch):
 
     def interrupted_write(path, *args):
         if len(written) == 20:  # in the middle of the second scene
-            open(path + tiler.PART_SUFFIX, 'wb').close()  # a half-written temporary file
-            raise KeyboardInterrupt
+            open(osp.join(osp.dirname(path), f'.{osp.basename(path)}.x7k2q9.tmp.tif'), 'wb').close()  # a half
+            raise KeyboardInterrupt  # written temporary file
         written.append(path)
         real_write(path, *args)
 
@@ -125,12 +127,96 @@ def test_resume_after_interruption_gives_the_same_list(tmp_path, monkeypatch):
     assert len(rewrites) == len(expected) - 19  # only the missing tiles are written
     assert written[3] in rewrites
     assert all(os.stat(p).st_mtime_ns == t for p, t in before.items())
-    leftovers = [f for _, _, fs in os.walk(out) for f in fs if f.endswith(tiler.PART_SUFFIX)]
-    assert leftovers == []
+    assert temporaries(out) == []
 
     rewrites.clear()
     tiler.tile_scenes(scenes, 'opt', out, tile=64, step=32, show_progress=False)
     assert rewrites == [] and read_list(out) == expected
+
+
+def temporaries(out):
+    return [f for _, _, fs in os.walk(out) for f in fs if '.tmp' in f]
+
+
+def tile_bytes(out):
+    """``{relative path: bytes}`` of every tile (``.tif``) under ``out``."""
+    files = {}
+    for root, _, names in os.walk(out):
+        for name in names:
+            if name.endswith('.tif'):
+                with open(osp.join(root, name), 'rb') as f:
+                    files[osp.relpath(osp.join(root, name), out)] = f.read()
+    return files
+
+
+def test_a_rerun_trusts_only_the_tiles_it_finished(tmp_path, monkeypatch):
+    scenes = [write_scene(tmp_path / f'scene{i}.tif', ramp_scene(160, 160)) for i in range(2)]
+    reference = str(tmp_path / 'reference')
+    tiler.tile_scenes(scenes, 'opt', reference, tile=64, step=32, show_progress=False)
+    out = str(tmp_path / 'out')
+    tiler.tile_scenes(scenes, 'opt', out, tile=64, step=32, show_progress=False)
+
+    # What a killed run, a full disk or an older version of the tool leaves: scene1 unfinished with an empty
+    # and a truncated tile under their final names; in the finished scene0 a tile lost its end.
+    tiler.write_json(osp.join(out, 'scene1', tiler.DONE_FILE), dict(scene=scenes[1], complete=False))
+    empty = osp.join(out, 'scene1', 'scene1_y000032_x000064.tif')
+    cut = osp.join(out, 'scene1', 'scene1_y000096_x000000.tif')
+    cut0 = osp.join(out, 'scene0', 'scene0_y000000_x000032.tif')
+    open(empty, 'wb').close()
+    for path in (cut, cut0):
+        os.truncate(path, os.path.getsize(path) // 2)
+    assert open(tiler.write_list(out, 'opt')).read() == ''  # neither scene's tiles can be trusted now
+
+    rewrites, real_write = [], tiler.write_tile
+
+    def counted_write(path, *args):
+        rewrites.append(path)
+        real_write(path, *args)
+
+    monkeypatch.setattr(tiler, 'write_tile', counted_write)
+    tiler.tile_scenes(scenes, 'opt', out, tile=64, step=32, show_progress=False)
+    assert sorted(rewrites) == sorted([empty, cut, cut0])  # the intact tiles are verified, not rewritten
+    assert read_list(out) == read_list(reference)
+    assert tile_bytes(out) == tile_bytes(reference)
+
+
+def tiling_args(tmp_path, out):
+    scenes = [write_scene(tmp_path / f'scene{i}.tif', ramp_scene(160, 160)) for i in range(2)]
+    return scenes + ['--modality', 'opt', '--out', str(out), '--tile', '64', '--step', '32']
+
+
+def assert_one_line_failure(result, out, strerror):
+    assert result.returncode != 0 and 'Traceback' not in result.stderr, result.stderr
+    line = result.stderr.splitlines()[-1]
+    assert line.startswith(f'make_pretrain_tiles: cannot write to {out}: {strerror}'), line
+
+
+def test_a_full_disk_leaves_complete_tiles_only_and_a_rerun_finishes(tmp_path):
+    reference = tmp_path / 'reference'
+    assert tiler.main(tiling_args(tmp_path, reference)) == 0
+    expected = tile_bytes(reference)  # 32 tiles of 12.4 kB
+
+    # 64 KiB hold a few tiles (without mount rights: no file over 4 kB, i.e. no tile, can be written).
+    with full_disk(tmp_path / 'out', capacity=64 * 1024, file_limit=4096) as limit:
+        args = tiling_args(tmp_path, limit.folder)
+        assert_one_line_failure(limit.run([sys.executable, TOOL] + args), limit.folder, limit.strerror)
+        written = tile_bytes(limit.folder)
+        assert len(written) < len(expected)
+        assert all(expected[path] == data for path, data in written.items())  # no empty or cut tile
+        assert temporaries(limit.folder) == [] and not osp.exists(limit.folder / 'opt.txt')
+
+        limit.resize(1 << 24)  # space freed: the documented rerun
+        assert tiler.main(args) == 0
+        assert tile_bytes(limit.folder) == expected
+        assert read_list(limit.folder) == read_list(reference)
+
+
+def test_a_read_only_output_folder_is_one_line(tmp_path):
+    with read_only(tmp_path / 'readonly') as limit:
+        out = limit.folder / 'tiles'
+        assert_one_line_failure(limit.run([sys.executable, TOOL] + tiling_args(tmp_path, out)), out,
+                                limit.strerror)
+        assert [f for _, _, fs in os.walk(limit.folder) for f in fs] == []
 
 
 def test_scene_is_read_one_row_of_tiles_at_a_time(tmp_path, monkeypatch):

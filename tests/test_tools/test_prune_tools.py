@@ -3,15 +3,18 @@ import importlib.util
 import json
 import os
 import os.path as osp
+import sys
 
 import numpy as np
 import pytest
 import rasterio
 import torch
+from fs_limits import full_disk, read_only
 from mmengine.config import Config
 from rasterio.transform import Affine
 
-from mmringmoe.pruning import load_expert_stats, select_collaborative_experts, stats_frequencies
+from mmringmoe.pruning import (load_expert_stats, plot_expert_stats, select_collaborative_experts,
+                               stats_frequencies)
 from mmringmoe.registry import MODELS
 
 ROOT = osp.join(osp.dirname(__file__), '..', '..')
@@ -98,7 +101,14 @@ def test_collect_expert_stats_writes_json_and_heatmaps(workspace, tmp_path):
     assert plot.read_bytes()[:4] == b'\x89PNG'
 
 
-def test_prune_to_ep_end_to_end(workspace, tmp_path):
+def test_prune_to_ep_end_to_end(workspace, tmp_path, monkeypatch):
+    plotted = {}
+
+    def plot_spy(stats, path, title=None, keep=None):
+        plotted['keep'] = keep
+        return plot_expert_stats(stats, path, title, keep)
+
+    monkeypatch.setattr(prune_tool, 'plot_expert_stats', plot_spy)
     out = tmp_path / 'ep'
     assert prune_tool.main([
         CONFIG,
@@ -113,6 +123,7 @@ def test_prune_to_ep_end_to_end(workspace, tmp_path):
     checkpoint = torch.load(out / 'ringmoe-ep_opt.pth', weights_only=True)
     info = checkpoint['meta']['mmringmoe']
     assert info['kept_collaborative_experts'] == keep and info['policy'] == 'top25'
+    assert plotted['keep'] == keep  # the heatmap marks the experts EP keeps
     assert info['parameters']['result'] < info['parameters']['source']
     source = torch.load(workspace / 'pretrained.pth', weights_only=True)['state_dict']
     prefix = 'stages.2.blocks.1.ffn.collaborative_experts.fc1_weight'
@@ -132,7 +143,7 @@ def test_prune_to_ep_end_to_end(workspace, tmp_path):
 
 
 def test_prune_to_kc_end_to_end(workspace, tmp_path, capsys):
-    out = tmp_path / 'kc'
+    out = tmp_path / 'missing' / 'kc'  # its parent is created, as train.py creates a work dir
     assert prune_tool.main(
         [CONFIG,
          str(workspace / 'pretrained.pth'), '--modality', 'sar_l2', '--to', 'kc', '--out',
@@ -150,7 +161,7 @@ def test_prune_to_kc_end_to_end(workspace, tmp_path, capsys):
 
 def test_single_step_tools_chain(workspace, tmp_path, capsys):
     ckpt = str(workspace / 'pretrained.pth')
-    stats, sub, ep, ka = (str(tmp_path / n) for n in ('stats.json', 'opt.pth', 'ep.pth', 'ka.pth'))
+    stats, sub, ep, ka = (str(tmp_path / n) for n in ('stats.json', 'opt.pth', 'ep.pth', 'new/ka.pth'))
     assert collect_tool.main(
         [CONFIG, ckpt, '--modality', 'opt', '--data', f'opt={workspace / "data" / "opt"}', '--out',
          stats]) == 0
@@ -231,3 +242,31 @@ def test_bad_inputs_give_one_clear_error_and_write_nothing(workspace, tmp_path):
     ])  # argparse: statistics are for --to ep
     assert json.loads(stats.read_text()) == json_before
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def _run_prune(limit, workspace, out):
+    result = limit.run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'prune', 'prune.py'), CONFIG,
+        str(workspace / 'pretrained.pth'), '--modality', 'sar_l2', '--to', 'kc', '--out',
+        str(out)
+    ])
+    assert result.returncode != 0 and 'Traceback' not in result.stderr, result.stderr
+    return result.stderr.splitlines()[-1]
+
+
+def test_prune_on_a_full_disk_is_one_line_and_leaves_nothing(workspace, tmp_path):
+    # The tiny KC checkpoint is 77 MB: 1 MiB takes the skeleton and a few tensors, then writes fail.
+    with full_disk(tmp_path / 'full', capacity=1 << 20) as limit:
+        out = limit.folder / 'kc'
+        line = _run_prune(limit, workspace, out)
+        assert line == f'prune: cannot write to {out}: {limit.strerror}'
+        assert os.listdir(limit.folder) == []  # no checkpoint, no temporary folder
+
+
+def test_prune_into_a_read_only_folder_is_one_line_and_leaves_nothing(workspace, tmp_path):
+    with read_only(tmp_path / 'readonly') as limit:
+        out = limit.folder / 'kc'
+        line = _run_prune(limit, workspace, out)
+        assert line.startswith(f'prune: cannot write to {limit.folder}') and limit.strerror in line
+        assert os.listdir(limit.folder) == []

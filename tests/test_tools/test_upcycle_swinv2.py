@@ -77,3 +77,12 @@ def test_refuses_existing_destination_and_wrong_arch(tmp_path, capsys):
         upcycle_tool.main([str(src), str(tmp_path / 'out.pth'), '--arch', 'base'])
     assert 'embed dims 32 != arch' in capsys.readouterr().err
     assert not (tmp_path / 'out.pth').exists() and not (tmp_path / 'out.pth.tmp').exists()
+
+
+def test_a_file_that_is_no_checkpoint_is_named_as_such(tmp_path, capsys):
+    src = tmp_path / 'weights.pth'
+    src.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(SystemExit):
+        upcycle_tool.main([str(src), str(tmp_path / 'out.pth'), '--arch', 'tiny'])
+    err = capsys.readouterr().err
+    assert f'{src}: not a PyTorch checkpoint' in err and 'weights_only' not in err

@@ -16,7 +16,6 @@ Prints the two lists to paste into ``data_preprocessor``; ``--out`` also writes 
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import random
 import sys
@@ -33,7 +32,9 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmringmoe.datasets.transforms import LoadRasterImage  # noqa: E402
 from mmringmoe.registry import DATASETS  # noqa: E402
-from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_text, output_errors,  # noqa: E402
+                                       prepare_output_folder)
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 LOADERS = ('LoadRasterImage', 'LoadRasterPair')
 
@@ -112,9 +113,10 @@ def compute(names: List[str], load: Callable[[int], dict], indices: List[int]) -
 
 
 def write_json(path: str, payload: dict) -> None:
-    """Write ``payload`` to ``path`` through a temporary file (never a half-written file)."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    atomic_write_text(path, json.dumps(payload, indent=2))
+    """Write ``payload`` to ``path`` through a temporary file (never a half-written file); raises
+    :class:`OutputWriteError`."""
+    with output_errors(osp.dirname(osp.abspath(path))):
+        atomic_write_text(path, json.dumps(payload, indent=2))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -150,21 +152,27 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
+    configure_threads()
     args = parse_args(argv)
     try:
+        if args.out:  # before the work: a folder that cannot be written is found now, not after it
+            prepare_output_folder(osp.dirname(osp.abspath(args.out)))
         names, load = config_images(args) if args.source else glob_images(args)
         indices = list(range(len(names)))
         if args.max_images is not None and args.max_images < len(indices):
             indices = sorted(random.Random(args.seed).sample(indices, args.max_images))
         moments = compute(names, load, indices)
-    except (FileNotFoundError, ValueError) as err:  # InvalidRasterError is a ValueError
+    except (FileNotFoundError, ValueError, OutputWriteError) as err:  # InvalidRasterError is a ValueError
         sys.exit(f'compute_band_stats: {err}')
     mean = [round(float(v), 6) for v in moments.mean]
     std = [round(float(v), 6) for v in moments.std]
     print(f'{len(mean)} bands, {moments.count} pixels in {len(indices)} images')
     print(f'mean={mean},\nstd={std},')
     if args.out:
-        write_json(args.out, dict(mean=mean, std=std, pixels=moments.count, images=len(indices)))
+        try:
+            write_json(args.out, dict(mean=mean, std=std, pixels=moments.count, images=len(indices)))
+        except OutputWriteError as err:
+            sys.exit(f'compute_band_stats: {err}')
     return 0
 
 

@@ -14,6 +14,7 @@ import mmringmoe  # noqa: F401  (shims, registry)
 from mmringmoe.models.backbones import RingMoE, RingMoEKC
 from mmringmoe.models.backbones.arch_zoo import DEFAULT_MODALITIES, RINGMOE_ARCH_ZOO
 from mmringmoe.models.utils import count_parameters, meta_device
+from mmringmoe.utils.threads import configure_threads
 
 PAPER_BILLIONS = {'full': 14.7, 'modality': 6.5, 'ep': 4.3, 'dense': 1.0}
 
@@ -33,6 +34,7 @@ def build_variant(arch: str, variant: str, modality: str, keep_collaborative: in
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--arch', default='1b', choices=sorted(RINGMOE_ARCH_ZOO))
     parser.add_argument('--variant', default='full', choices=sorted(PAPER_BILLIONS))

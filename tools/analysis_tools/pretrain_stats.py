@@ -28,7 +28,9 @@ from tqdm import tqdm  # noqa: E402
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.transforms.loading import InvalidRasterError, LoadRasterImage  # noqa: E402
 from mmringmoe.models.backbones.arch_zoo import DEFAULT_MODALITIES  # noqa: E402
-from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_text, output_errors,  # noqa: E402
+                                       prepare_output_folder)
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def list_tiles(data_root: str, modality: str, max_tiles: int) -> List[str]:
@@ -80,6 +82,7 @@ def modality_stats(paths: List[str], channels: int, power: bool, eps: float, pro
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('data_root', help='folder with <modality>/<modality>.txt list files')
@@ -104,6 +107,12 @@ def main(argv=None) -> int:
         args.channels = [DEFAULT_MODALITIES[m] for m in args.modalities]
     if len(args.channels) != len(args.modalities):
         parser.error('give one --channels value per modality')
+    out_folder = osp.dirname(osp.abspath(args.out)) if args.out else None
+    if out_folder:
+        try:
+            prepare_output_folder(out_folder)  # before the work
+        except OutputWriteError as err:
+            sys.exit(f'pretrain_stats: {err}')
 
     results = {}
     for modality, channels in zip(args.modalities, args.channels):
@@ -126,7 +135,11 @@ def main(argv=None) -> int:
     if power_norm:
         print(f'model.head.power_norm = {power_norm}')
     if args.out:
-        atomic_write_text(args.out, json.dumps(results, indent=2))
+        try:
+            with output_errors(out_folder):
+                atomic_write_text(args.out, json.dumps(results, indent=2))
+        except OutputWriteError as err:
+            sys.exit(f'pretrain_stats: {err}')
     return 0
 
 

@@ -6,7 +6,8 @@ The tiles stay where they are. Every tile ``<id>`` found under DATA (recursively
 must have its four polarisations ``<id>_{HH,HV,VH,VV}.tiff`` and its colour label ``<id>_gt.png`` side by
 side (the layout ``mmringmoe.AIRPolSARSegDataset`` assumes; see its docstring). The tiles are shuffled
 with ``--seed`` and ``DATA/train.txt`` / ``DATA/test.txt`` list their ids relative to DATA (written to a
-temporary name and renamed). A tile with a missing file stops the tool with a message naming the file.
+temporary name and renamed). No tile under DATA, or a tile with a missing file, stops the tool with a
+message saying what it looked for and where; so does a failed write (full disk, read-only folder).
 """
 import argparse
 import glob
@@ -17,7 +18,7 @@ from typing import List
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
-from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.utils.atomic_io import OutputWriteError, atomic_write_text, output_errors  # noqa: E402
 
 POLARISATIONS = ('HH', 'HV', 'VH', 'VV')
 LABEL_SUFFIX = '_gt.png'
@@ -60,8 +61,12 @@ def main(argv=None) -> int:
         sys.exit(f'air_polsar_seg: no *_HH.tiff under {args.data}; see docs/datasets.md')
     random.Random(args.seed).shuffle(tiles)
     n_train = round(len(tiles) * args.train_ratio)
-    atomic_write_text(osp.join(args.data, 'train.txt'), ''.join(f'{i}\n' for i in sorted(tiles[:n_train])))
-    atomic_write_text(osp.join(args.data, 'test.txt'), ''.join(f'{i}\n' for i in sorted(tiles[n_train:])))
+    try:
+        with output_errors(args.data):
+            for name, split in (('train.txt', tiles[:n_train]), ('test.txt', tiles[n_train:])):
+                atomic_write_text(osp.join(args.data, name), ''.join(f'{i}\n' for i in sorted(split)))
+    except OutputWriteError as err:
+        sys.exit(f'air_polsar_seg: {err}')
     print(f'{len(tiles)} tiles: {n_train} in train.txt, {len(tiles) - n_train} in test.txt')
     return 0
 

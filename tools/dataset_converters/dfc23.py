@@ -2,23 +2,27 @@
 
     python tools/dataset_converters/dfc23.py data/DFC23
 
-Reads the release (github.com/AICyberTeam/DFC2023-baseline, track 1)::
+Reads the release (github.com/AICyberTeam/DFC2023-baseline, track 1; the optical and SAR image of a tile
+share its file name, the COCO ``file_name`` of the annotation JSON)::
 
-    DATA/train/rgb/P0001_RGB.tif   DATA/train/sar/P0001_SAR.tif     # 512 x 512 tiles
-    DATA/annotations/roof_fine_train.json                           # COCO instances, 12 roof types
+    DATA/train/rgb/P_0000.tif   DATA/train/sar/P_0000.tif     # 512 x 512 tiles
+    DATA/annotations/roof_fine_train.json                     # COCO instances, 12 roof categories
 
 and writes into DATA::
 
-    train/label/P0001.png          # 0 background, 1-12 the roof types of mmringmoe.datasets.dfc23
+    train/label/P_0000.png         # 0 background, 1-12 the categories of mmringmoe.datasets.dfc23
     splits/{train,val,test}.txt    # tile names, a seeded 7:2:1 split of the annotated tiles
 
+Categories are matched by name: the release's ``flat_roof`` ... ``arched_roof``, ``revolved``, ``other``
+(the paper's names, e.g. ``dome`` for ``revolved``, are accepted too). Tiles of an older release named
+``rgb/P0001_RGB.tif`` and ``sar/P0001_SAR.tif`` are read with ``--rgb-suffix _RGB --sar-suffix _SAR``.
 Polygons (and RLE masks) are drawn with pycocotools, larger roofs first so a small roof on a large one
-stays visible. A category whose name is not one of the 12 roof types, a tile missing from ``rgb/`` or
-``sar/``, or a tile whose size differs from its annotation stops the conversion with a message naming it.
-Masks are written to a temporary name and renamed.
+stays visible. An annotation file that lists no tile, a category that is not a DFC23 roof type, a tile
+missing from ``rgb/`` or ``sar/``, or a tile whose size differs from its annotation stops the conversion
+with a message naming it. Each mask appears under its name only once completely written; a failed write
+(full disk, read-only folder) stops the tool with a line naming the folder.
 """
 import argparse
-import os
 import os.path as osp
 import random
 import sys
@@ -31,15 +35,23 @@ import numpy as np  # noqa: E402
 import rasterio  # noqa: E402
 from PIL import Image  # noqa: E402
 from pycocotools.coco import COCO  # noqa: E402
-from rasterio.errors import NotGeoreferencedWarning  # noqa: E402
+from rasterio.errors import NotGeoreferencedWarning, RasterioError  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import mmringmoe  # noqa: E402,F401  (import shims)
-from mmringmoe.datasets.dfc23 import DFC23_ROOF_TYPES  # noqa: E402
-from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.datasets.dfc23 import DFC23_CATEGORIES, DFC23_PAPER_NAMES  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_image, atomic_write_text,  # noqa: E402
+                                       output_errors, prepare_output_folder, remove_temporaries)
 
 SPLITS = ('train', 'val', 'test')
 MODALITY_SUFFIXES = ('_RGB', '_SAR', '_MERGE')
+# accepted category name -> class index (1-12; 0 is the background)
+CLASS_OF_NAME = {
+    **{name: i + 1
+       for i, name in enumerate(DFC23_PAPER_NAMES)},
+    **{name: i + 1
+       for i, name in enumerate(DFC23_CATEGORIES)}
+}
 
 
 class ConversionError(Exception):
@@ -47,7 +59,7 @@ class ConversionError(Exception):
 
 
 def tile_name(file_name: str) -> str:
-    """``P0001`` from a COCO ``file_name``: ``P0001.tif``, ``P0001_RGB.tif``, ``merge/P0001_MERGE.tif``."""
+    """``P_0000`` from a COCO ``file_name``: ``P_0000.tif``, ``P0001_RGB.tif``, ``merge/P0001_MERGE.tif``."""
     stem = osp.splitext(osp.basename(file_name))[0]
     for suffix in MODALITY_SUFFIXES:
         if stem.endswith(suffix):
@@ -55,15 +67,23 @@ def tile_name(file_name: str) -> str:
     return stem
 
 
+def load_annotations(path: str) -> COCO:
+    """The COCO annotation file ``path``; raises if it is not one."""
+    try:
+        return COCO(path)
+    except (ValueError, AssertionError) as err:  # invalid JSON, or JSON that is not a COCO dict
+        raise ConversionError(f'{path} is not a COCO annotation file ({err})') from None
+
+
 def category_classes(coco: COCO, ann_file: str) -> Dict[int, int]:
     """COCO category id -> class index (1-12, background is 0), matched by name."""
     classes = {}
     for cat in coco.loadCats(coco.getCatIds()):
         name = cat['name'].strip().lower().replace(' ', '_')
-        if name not in DFC23_ROOF_TYPES:
+        if name not in CLASS_OF_NAME:
             raise ConversionError(f'{ann_file}: category {cat["name"]!r} is not a DFC23 roof type '
-                                  f'{DFC23_ROOF_TYPES}')
-        classes[cat['id']] = DFC23_ROOF_TYPES.index(name) + 1
+                                  f'{DFC23_CATEGORIES}')
+        classes[cat['id']] = CLASS_OF_NAME[name]
     return classes
 
 
@@ -76,6 +96,22 @@ def rasterise(coco: COCO, image_id: int, classes: Dict[int, int]) -> np.ndarray:
     for ann in anns:
         mask[coco.annToMask(ann) > 0] = classes[ann['category_id']]
     return mask
+
+
+def check_tile(path: str, info: dict, ann_file: str, hint: str) -> None:
+    """Raise if the image ``path`` of the tile ``info`` is missing, unreadable or of another size."""
+    if not osp.isfile(path):
+        raise ConversionError(f'{path} not found (tile {info["file_name"]} of {ann_file}){hint}')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', NotGeoreferencedWarning)
+        try:
+            with rasterio.open(path) as src:
+                size = (src.height, src.width)
+        except RasterioError as err:
+            raise ConversionError(f'{path} cannot be read ({err})') from None
+    if size != (info['height'], info['width']):
+        raise ConversionError(f'{path} is {size[0]}x{size[1]} but its annotation says '
+                              f'{info["height"]}x{info["width"]}')
 
 
 def split_names(names: List[str], ratios: List[float], seed: int) -> Dict[str, List[str]]:
@@ -101,6 +137,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--split', default='train', help='release folder of the annotated tiles (default: train)')
     parser.add_argument(
+        '--rgb-suffix', default='', help='suffix of the optical tiles\' names, e.g. _RGB (default: none)')
+    parser.add_argument(
+        '--sar-suffix', default='', help='suffix of the SAR tiles\' names, e.g. _SAR (default: none)')
+    parser.add_argument(
         '--ratios',
         type=float,
         nargs=3,
@@ -123,36 +163,34 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     label_dir = osp.join(args.data, args.split, 'label')
-    os.makedirs(label_dir, exist_ok=True)
-    os.makedirs(osp.join(args.data, 'splits'), exist_ok=True)
+    split_dir = osp.join(args.data, 'splits')
+    hint = '' if args.rgb_suffix or args.sar_suffix else \
+        '; tiles named P0001_RGB.tif / P0001_SAR.tif need --rgb-suffix _RGB --sar-suffix _SAR'
     try:
-        coco = COCO(args.ann_path)
+        coco = load_annotations(args.ann_path)
         classes = category_classes(coco, args.ann_path)
+        image_ids = sorted(coco.getImgIds())
+        if not image_ids:
+            raise ConversionError(f'{args.ann_path} lists no image (looked for COCO "images")')
+        for folder in (label_dir, split_dir):
+            prepare_output_folder(folder)
+        remove_temporaries(label_dir)
         names = []
-        for image_id in tqdm(sorted(coco.getImgIds()), desc='tiles', unit='tile'):
+        for image_id in tqdm(image_ids, desc='tiles', unit='tile'):
             info = coco.loadImgs(image_id)[0]
             name = tile_name(info['file_name'])
-            for folder, suffix in (('rgb', '_RGB'), ('sar', '_SAR')):
+            for folder, suffix in (('rgb', args.rgb_suffix), ('sar', args.sar_suffix)):
                 path = osp.join(args.data, args.split, folder, f'{name}{suffix}.tif')
-                if not osp.isfile(path):
-                    raise ConversionError(f'{path} not found (tile {info["file_name"]} of {args.ann_path})')
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore', NotGeoreferencedWarning)
-                    with rasterio.open(path) as src:
-                        if (src.height, src.width) != (info['height'], info['width']):
-                            raise ConversionError(f'{path} is {src.height}x{src.width} but its annotation '
-                                                  f'says {info["height"]}x{info["width"]}')
-            target = osp.join(label_dir, f'{name}.png')
-            tmp = f'{target}.part'
-            Image.fromarray(rasterise(coco, image_id, classes)).save(tmp, format='PNG')
-            os.replace(tmp, target)
+                check_tile(path, info, args.ann_path, hint)
+            mask = rasterise(coco, image_id, classes)
+            atomic_write_image(osp.join(label_dir, f'{name}.png'), Image.fromarray(mask), 'PNG')
             names.append(name)
-    except ConversionError as err:
+        splits = split_names(names, args.ratios, args.seed)
+        with output_errors(split_dir):
+            for split, split_list in splits.items():
+                atomic_write_text(osp.join(split_dir, f'{split}.txt'), ''.join(f'{n}\n' for n in split_list))
+    except (ConversionError, OutputWriteError) as err:
         sys.exit(f'dfc23: {err}')
-    splits = split_names(names, args.ratios, args.seed)
-    for split, split_list in splits.items():
-        atomic_write_text(osp.join(args.data, 'splits', f'{split}.txt'),
-                          ''.join(f'{line}\n' for line in split_list))
     print(f'{len(names)} masks in {label_dir}; split ' + ', '.join(f'{k} {len(v)}'
                                                                    for k, v in splits.items()))
     return 0

@@ -12,7 +12,10 @@ formats, converted by the same tools a user runs on the real releases. Needs no 
    (``optical/``, ``sar/``, ``lbl/`` and the release's split list) in OUT/WHU-OPT-SAR_release, cut into
    64 x 64 patches by ``tools/dataset_converters/whu_opt_sar.py`` into OUT/WHU-OPT-SAR.
 
-An existing output is kept unless ``--force``. ``configs/demo/`` trains on OUT; ``make demo`` runs it all.
+An existing output is kept unless ``--force``. Each dataset is converted into ``OUT/<name>.part`` and
+renamed once complete; a failure removes it and the release, and a failed write (full disk, read-only
+folder) stops the tool with a line naming the folder. ``configs/demo/`` trains on OUT; ``make demo`` runs
+it all.
 """
 import argparse
 import importlib.util
@@ -27,12 +30,12 @@ from typing import Callable, Tuple
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))  # run from a checkout
 
 import numpy as np  # noqa: E402
-import rasterio  # noqa: E402
 from affine import Affine  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 import mmringmoe  # noqa: E402,F401  (import shims)
+from mmringmoe.utils.atomic_io import OutputWriteError, atomic_write_raster, output_errors  # noqa: E402
 
 CONVERTERS = osp.dirname(osp.abspath(__file__))
 # iSAID palette (the colour of each class index in the release's semantic masks)
@@ -142,17 +145,15 @@ def write_whu_release(root: str, rng: np.random.Generator) -> None:
             name = f'NH49E{index:06d}.tif'
             for folder, bands in zip(('optical', 'sar', 'lbl'), whu_scene(rng)):
                 os.makedirs(osp.join(root, folder), exist_ok=True)
-                with rasterio.open(
-                        osp.join(root, folder, name),
-                        'w',
-                        driver='GTiff',
-                        width=bands.shape[2],
-                        height=bands.shape[1],
-                        count=bands.shape[0],
-                        dtype=bands.dtype,
-                        crs='EPSG:32649',
-                        transform=Affine(5, 0, 300000, 0, -5, 3400000)) as dst:
-                    dst.write(bands)
+                profile = dict(
+                    driver='GTiff',
+                    width=bands.shape[2],
+                    height=bands.shape[1],
+                    count=bands.shape[0],
+                    dtype=bands.dtype,
+                    crs='EPSG:32649',
+                    transform=Affine(5, 0, 300000, 0, -5, 3400000))
+                atomic_write_raster(osp.join(root, folder, name), profile, lambda dst, b=bands: dst.write(b))
             lines[split].append(name)
             index += 1
     with open(osp.join(root, 'The division of the dataset.txt'), 'w') as f:
@@ -195,10 +196,18 @@ def main(argv=None) -> int:
         for path in (out, release, f'{out}.part'):
             if osp.isdir(path):
                 shutil.rmtree(path)
-        write_release(release, rng)
         # convert into a temporary folder, then rename: an interrupted run never leaves a partial dataset
-        convert(release, f'{out}.part')
-        os.replace(f'{out}.part', out)
+        try:
+            with output_errors(release):
+                write_release(release, rng)
+            convert(release, f'{out}.part')
+            os.replace(f'{out}.part', out)
+        except BaseException as err:  # a failed dataset leaves nothing behind
+            for path in (release, f'{out}.part'):
+                shutil.rmtree(path, ignore_errors=True)
+            if isinstance(err, OutputWriteError):
+                sys.exit(f'make_demo_seg_data: {err}')
+            raise
         print(f'{name}: release format in {release}, converted dataset in {out}')
     return 0
 

@@ -22,7 +22,10 @@ order of Table A6). It writes::
 
 Patches start at 0, 300, 600, ... (stride = patch - overlap) while a whole patch fits, which gives the
 paper's 540 patches for scenes of 5456 x 4708 and 6192 x 4888. Patches are split at random (``--seed``),
-``--test-ratio`` of them to test. Files are written to a temporary name and renamed.
+``--test-ratio`` of them to test. A folder without scene folders, or with scenes all smaller than a patch,
+stops the tool with a line saying so. Each file appears under its name only once completely written
+(encoded in memory, written to a temporary name and renamed); a failed write (full disk, read-only
+folder) stops the tool with a line naming the folder.
 """
 import argparse
 import os
@@ -43,6 +46,8 @@ from tqdm import tqdm  # noqa: E402
 
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.transforms.loading import is_complex_dtype  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_image,  # noqa: E402
+                                       atomic_write_raster, prepare_output_folder, remove_temporaries)
 
 POLARISATIONS = ('HH', 'HV', 'VH', 'VV')
 FORMATS = ('complex', 'amp_phase', 'real_imag')
@@ -108,21 +113,16 @@ def encode_label(raw: np.ndarray, path: str) -> np.ndarray:
 
 
 def write_patch(out: str, split: str, name: str, slc: np.ndarray, label: np.ndarray) -> None:
-    image = osp.join(out, 'img_dir', split, f'{name}.tif')
-    with rasterio.open(
-            f'{image}.part',
-            'w',
-            driver='GTiff',
-            width=slc.shape[2],
-            height=slc.shape[1],
-            count=slc.shape[0],
-            dtype='complex64') as dst:
+    """Write one patch: its ``(4, H, W)`` complex image as a GeoTIFF, its label as a PNG, each atomically."""
+
+    def fill(dst) -> None:
         dst.write(slc)
         dst.descriptions = POLARISATIONS
-    os.replace(f'{image}.part', image)
-    ann = osp.join(out, 'ann_dir', split, f'{name}.png')
-    Image.fromarray(label).save(f'{ann}.part', format='PNG')
-    os.replace(f'{ann}.part', ann)
+
+    profile = dict(
+        driver='GTiff', width=slc.shape[2], height=slc.shape[1], count=slc.shape[0], dtype='complex64')
+    atomic_write_raster(osp.join(out, 'img_dir', split, f'{name}.tif'), profile, fill)
+    atomic_write_image(osp.join(out, 'ann_dir', split, f'{name}.png'), Image.fromarray(label), 'PNG')
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -150,7 +150,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     scenes = sorted(d for d in os.listdir(args.raw) if osp.isdir(osp.join(args.raw, d)))
     if not scenes:
-        sys.exit(f'sarsegl1: no scene folder in {args.raw}')
+        sys.exit(f'sarsegl1: no scene folder in {args.raw} (looked for one folder per scene holding '
+                 f'{", ".join(p + ".tif" for p in POLARISATIONS)} and label.tif or label.png)')
     stride = args.patch - args.overlap
     try:
         jobs = []
@@ -167,7 +168,7 @@ def main(argv=None) -> int:
         test = set(order[:round(len(jobs) * args.test_ratio)])
         for split in ('train', 'test'):
             for folder in ('img_dir', 'ann_dir'):
-                os.makedirs(osp.join(args.out, folder, split), exist_ok=True)
+                remove_temporaries(prepare_output_folder(osp.join(args.out, folder, split)))
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', NotGeoreferencedWarning)
             for i, (scene, paths, label_path, y, x) in enumerate(tqdm(jobs, desc='patches', unit='patch')):
@@ -176,7 +177,7 @@ def main(argv=None) -> int:
                 with rasterio.open(label_path) as src:
                     label = encode_label(src.read(1, window=window), label_path)
                 write_patch(args.out, 'test' if i in test else 'train', f'{scene}_{y}_{x}', slc, label)
-    except (ConversionError, RasterioError) as err:
+    except (ConversionError, OutputWriteError, RasterioError) as err:
         sys.exit(f'sarsegl1: {err}')
     print(f'{len(jobs)} patches ({len(jobs) - len(test)} train, {len(test)} test) in {args.out}')
     return 0

@@ -14,11 +14,12 @@ and writes, keeping each file's bands, dtype, georeferencing and the label encod
 Patches start at 0, 256, 512, ... while a whole patch fits (the remainder at the right and bottom edges is
 dropped): 21 x 14 = 294 per scene. The split file is the release's (``--split-file``; its "train:" and
 "test:" sections list scene file names). A scene whose three rasters differ in size, a missing partner
-or a label value outside 0, 10, ..., 70 stops the conversion with a message naming the file. Patches are
-written to a temporary name and renamed, and existing patches are kept, so an interrupted run resumes.
+or a label value outside 0, 10, ..., 70 stops the conversion with a message naming the file. A patch
+appears under its name only once completely written (encoded in memory, written to a temporary name and
+renamed), so an interrupted run resumes: existing patches are kept, temporary files of a killed run are
+removed. A failed write (full disk, read-only folder) stops the tool with a line naming the folder.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 import warnings
@@ -34,6 +35,8 @@ from tqdm import tqdm  # noqa: E402
 
 import mmringmoe  # noqa: E402,F401  (import shims)
 from mmringmoe.datasets.whu_opt_sar import WHU_OPT_SAR_VALUES  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_raster,  # noqa: E402
+                                       prepare_output_folder, remove_temporaries)
 
 FOLDERS = ('optical', 'sar', 'lbl')
 SPLIT_FILE = 'The division of the dataset.txt'
@@ -67,6 +70,7 @@ def patch_offsets(size: int, patch: int) -> List[int]:
 
 def write_window(src, window: Window, path: str) -> None:
     """Write ``window`` of the open raster ``src`` to ``path`` as a GeoTIFF, atomically."""
+    data = src.read(window=window)
     profile = src.profile.copy()
     profile.update(
         driver='GTiff',
@@ -76,10 +80,7 @@ def write_window(src, window: Window, path: str) -> None:
     profile.pop('blockxsize', None)
     profile.pop('blockysize', None)
     profile.pop('tiled', None)
-    tmp = f'{path}.part'
-    with rasterio.open(tmp, 'w', **profile) as dst:
-        dst.write(src.read(window=window))
-    os.replace(tmp, path)
+    atomic_write_raster(path, profile, lambda dst: dst.write(data))
 
 
 def convert_scene(release: str, out: str, split: str, name: str, patch: int) -> int:
@@ -143,14 +144,15 @@ def main(argv=None) -> int:
     try:
         scenes = read_split(args.split_file)
         if not scenes:
-            raise ConversionError(f'{args.split_file}: lists no scene')
+            raise ConversionError(f'{args.split_file} lists no scene (looked for scene file names under '
+                                  f'"train:" and "test:" headers)')
         for split in set(scenes.values()):
             for folder in FOLDERS:
-                os.makedirs(osp.join(args.out, split, folder), exist_ok=True)
+                remove_temporaries(prepare_output_folder(osp.join(args.out, split, folder)))
         total = 0
         for stem, split in tqdm(sorted(scenes.items()), desc='scenes', unit='scene'):
             total += convert_scene(args.release, args.out, split, f'{stem}.tif', args.patch)
-    except (ConversionError, rasterio.errors.RasterioError) as err:
+    except (ConversionError, OutputWriteError, rasterio.errors.RasterioError) as err:
         sys.exit(f'whu_opt_sar: {err}')
     print(f'{total} patches of {args.patch} x {args.patch} from {len(scenes)} scenes in {args.out}')
     return 0

@@ -3,15 +3,20 @@ all on the CPU in a minute or two, with no download (``make demo`` runs this).
 
     python tools/demo/run_demo.py              # UperNet + tiny RingMoE-KC on the iSAID-layout demo set
     python tools/demo/run_demo.py --fusion     # the optical + SAR model on the WHU-OPT-SAR-layout pairs
+    python tools/demo/run_demo.py --task cls   # scene classification on NWPU-RESISC45-layout textures
+                                               # (steps: tools/demo/cls_demo.py)
 
 1. Generates the demo data (``tools/dataset_converters/make_demo_seg_data.py``) if ``data/demo`` lacks it.
-2. Trains the demo config with mmengine's Runner into ``work_dirs/demo`` (the log shows loss and learning
-   rate every 5 iterations).
+2. Trains the demo config with mmengine's Runner into its own work dir, ``work_dirs/demo`` (``--fusion``:
+   ``work_dirs/demo_fusion``), so the demos never overwrite each other's checkpoints; the log shows loss
+   and learning rate every 5 iterations.
 3. Evaluates the trained model on the demo test split with mmseg's IoUMetric: the per-class table (IoU, Acc,
-   Fscore, ...) and the summary line with mIoU, mAcc, aAcc (OA) and mFscore (mF1); mmseg's
-   ``SegVisualizationHook`` draws each test image with its ground truth and the prediction over it
+   Fscore, ...) and the summary line with mIoU, mAcc, aAcc (OA) and mFscore (mF1). The demo config's
+   ``mmringmoe.RasterSegVisualizationHook`` and ``mmringmoe.SegPanelVisualizer`` draw each test sample as
+   captioned panels, enlarged to at least 384 px: the image (``--fusion``: optical and SAR), the ground
+   truth and the prediction over it, and a legend of the class colours
    (``<work-dir>/<timestamp>/vis_data/vis_image/*.png``).
-Exits non-zero if the mIoU is not a finite number.
+Exits non-zero if the mIoU is not a finite number, and with one line if the work dir cannot be written.
 """
 import argparse
 import importlib.util
@@ -26,10 +31,15 @@ import mmringmoe  # noqa: E402,F401  (import shims, registries)
 from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
+from mmringmoe.utils.atomic_io import OutputWriteError, is_write_failure, prepare_output_folder  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
+
 CONFIGS = {
     False: 'configs/demo/upernet_ringmoe_kc-tiny_demo_isaid.py',
     True: 'configs/demo/upernet_ringmoe_kc-tiny-opt-sar_demo_whu-opt-sar.py',
 }
+WORK_DIRS = {False: 'work_dirs/demo', True: 'work_dirs/demo_fusion'}
+CLS_CONFIG, CLS_WORK_DIR = 'configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'work_dirs/demo_cls'
 SUMMARY_KEYS = ('mIoU', 'mAcc', 'aAcc', 'mFscore')
 
 
@@ -45,20 +55,39 @@ def make_demo_data(out: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--task', choices=('seg', 'cls'), default='seg',
+                        help='segmentation (default) or scene classification (tools/demo/cls_demo.py)')
     parser.add_argument('--fusion', action='store_true', help='run the optical + SAR demo instead')
-    parser.add_argument('--config', help='a demo config (default: the iSAID one, or the fusion one)')
+    parser.add_argument('--config', help='a demo config (default: the one of --task / --fusion)')
     parser.add_argument('--data', default='data/demo', help='demo data folder (default: data/demo)')
     parser.add_argument(
-        '--work-dir', default='work_dirs/demo', help='logs and checkpoint (default: work_dirs/demo)')
+        '--work-dir',
+        help=f'logs, checkpoint and pictures (default: {WORK_DIRS[False]}; --fusion: {WORK_DIRS[True]}; '
+        f'--task cls: {CLS_WORK_DIR})')
     args = parser.parse_args(argv)
-    args.config = args.config or osp.join(ROOT, CONFIGS[args.fusion])
+    if args.task == 'cls' and args.fusion:
+        parser.error('--fusion is a segmentation demo; not with --task cls')
+    cls_demo = args.task == 'cls'
+    args.config = args.config or osp.join(ROOT, CLS_CONFIG if cls_demo else CONFIGS[args.fusion])
+    args.work_dir = args.work_dir or (CLS_WORK_DIR if cls_demo else WORK_DIRS[args.fusion])
     if not osp.isfile(args.config):
         parser.error(f'config not found: {args.config}')
     return args
 
 
 def main(argv=None) -> int:
+    configure_threads()
     args = parse_args(argv)
+    try:
+        prepare_output_folder(args.work_dir)  # before any work
+    except OutputWriteError as err:
+        sys.exit(f'run_demo: {err}')
+    if args.task == 'cls':
+        path = osp.join(ROOT, 'tools', 'demo', 'cls_demo.py')
+        spec = importlib.util.spec_from_file_location('cls_demo', path)
+        cls_demo = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(cls_demo)
+        return cls_demo.run(args.config, args.data, args.work_dir)
     print(f'[1/3] demo data in {args.data}')
     make_demo_data(args.data)
     cfg = Config.fromfile(args.config)
@@ -67,20 +96,25 @@ def main(argv=None) -> int:
         cfg[loader].dataset.data_root = osp.join(args.data, dataset_dir)
     cfg.work_dir = args.work_dir
     cfg.train_cfg.val_begin = cfg.train_cfg.max_iters + 1  # evaluate once, in step 3
-    cfg.default_hooks.visualization = dict(type='mmseg.SegVisualizationHook', draw=True, interval=1)
+    cfg.default_hooks.visualization.update(draw=True, interval=1)
     # mmseg's runtime names the visualizer 'visualizer', and mmengine reuses an instance of that name (with
     # the first run's save_dir) when a process runs twice; the Runner then names it after this run.
     cfg.visualizer.pop('name', None)
     print(f'[2/3] training {osp.basename(args.config)} for {cfg.train_cfg.max_iters} iterations '
           f'(log in {args.work_dir})')
     runner = Runner.from_cfg(cfg)
-    runner.train()
-    print('[3/3] evaluating on the demo test split')
-    metrics = runner.test()
+    try:
+        runner.train()
+        print('[3/3] evaluating on the demo test split')
+        metrics = runner.test()
+    except OSError as err:  # a checkpoint, log or picture: mmengine's writers raise plain OSErrors
+        if not is_write_failure(err):
+            raise
+        sys.exit(f'run_demo: cannot write to {args.work_dir}: {err.strerror}')
     summary = ', '.join(f'{key} {float(metrics[key]):.2f}' for key in SUMMARY_KEYS if key in metrics)
     print(f'demo result: {summary}')
     pictures = osp.join(runner.log_dir, 'vis_data', 'vis_image')
-    print(f'predictions drawn over the test images (ground truth | prediction): {pictures}')
+    print(f'test images drawn with their ground truth and the prediction: {pictures}')
     if not math.isfinite(float(metrics['mIoU'])):
         sys.exit('run_demo: the mIoU is not finite')
     return 0

@@ -7,11 +7,9 @@ becomes ``--modality``'s (the other modalities' start fresh). Load the result wi
 ``init_cfg=dict(type='Pretrained', checkpoint=DST)`` on a ``mmringmoe.RingMoE`` of the same arch/layout.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-import torch
 from tqdm import tqdm
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -19,15 +17,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import mmringmoe  # noqa: E402,F401
 from mmringmoe.models.backbones.arch_zoo import DEFAULT_MODALITIES, RINGMOE_ARCH_ZOO  # noqa: E402
 from mmringmoe.models.utils import upcycle_swinv2_state_dict  # noqa: E402
+from mmringmoe.utils.atomic_io import OutputWriteError, atomic_torch_save, prepare_output_folder  # noqa: E402
+from mmringmoe.utils.checkpoint_files import read_checkpoint, state_dict_of, strip_prefix  # noqa: E402
 
 
 def load_backbone_state(path: str) -> dict:
     """The backbone state dict of a checkpoint (``state_dict``/``backbone.`` wrappers removed)."""
-    checkpoint = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
-    state = checkpoint.get('state_dict', checkpoint)
-    if any(k.startswith('backbone.') for k in state):
-        state = {k[len('backbone.'):]: v for k, v in state.items() if k.startswith('backbone.')}
-    return state
+    return strip_prefix(state_dict_of(read_checkpoint(path), path), 'backbone.')
 
 
 def check_arch(state: dict, arch: str) -> None:
@@ -48,7 +44,7 @@ def check_arch(state: dict, arch: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('src', help='mmpretrain SwinTransformerV2 checkpoint (whole model or backbone)')
-    parser.add_argument('dst', help='RingMoE checkpoint to write (must not exist)')
+    parser.add_argument('dst', help='RingMoE checkpoint to write (must not exist; its folder is created)')
     parser.add_argument('--arch', required=True, choices=sorted(RINGMOE_ARCH_ZOO))
     parser.add_argument('--modality', default='opt', help='the modality that takes the dense patch embedding')
     parser.add_argument('--modalities', nargs='+', default=list(DEFAULT_MODALITIES),
@@ -65,6 +61,10 @@ def main(argv=None) -> int:
     if args.modality not in args.modalities:
         parser.error(f'--modality {args.modality} is not among --modalities {args.modalities}')
     try:
+        prepare_output_folder(osp.dirname(osp.abspath(args.dst)))
+    except OutputWriteError as err:
+        sys.exit(f'upcycle_swinv2: {err}')
+    try:
         dense = load_backbone_state(args.src)
         check_arch(dense, args.arch)
         with tqdm(total=1, desc='upcycling') as bar:
@@ -73,13 +73,14 @@ def main(argv=None) -> int:
                 args.num_specialized, args.num_collaborative, not args.no_noise, args.seed)
             bar.update()
     except (ValueError, RuntimeError) as err:
-        parser.error(f'{args.src}: {err}')
+        parser.error(str(err) if str(err).startswith(args.src) else f'{args.src}: {err}')
     before = sum(v.numel() for v in dense.values())
     after = sum(v.numel() for v in state.values())
-    tmp = args.dst + '.tmp'
-    torch.save({'state_dict': state, 'meta': dict(upcycled_from=osp.basename(args.src), arch=args.arch,
-                                                  modalities=args.modalities)}, tmp)
-    os.replace(tmp, args.dst)
+    meta = dict(upcycled_from=osp.basename(args.src), arch=args.arch, modalities=args.modalities)
+    try:
+        atomic_torch_save({'state_dict': state, 'meta': meta}, args.dst)
+    except OutputWriteError as err:
+        sys.exit(f'upcycle_swinv2: {err}')
     print(f'upcycled {args.src} ({before:,} parameters) -> {args.dst} ({after:,} parameters)')
     return 0
 

@@ -22,6 +22,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 import mmringmoe  # noqa: E402,F401  (shims, registry)
 from mmringmoe.pruning import open_source, plot_expert_stats, save_expert_stats  # noqa: E402
 from mmringmoe.pruning.pipeline import check_new_paths, collect_stats, load_config  # noqa: E402
+from mmringmoe.utils.atomic_io import OutputWriteError  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -34,7 +36,9 @@ def parse_args(argv=None):
                         action='append',
                         required=True,
                         help='DIR with <modality>/ tile folders, or MODALITY=DIR (repeatable)')
-    parser.add_argument('--out', required=True, help='statistics JSON to write (must not exist)')
+    parser.add_argument('--out',
+                        required=True,
+                        help='statistics JSON to write (must not exist; its folder is created)')
     parser.add_argument('--plot', help='also draw the heatmaps into this PNG (must not exist)')
     parser.add_argument('--img-size', type=int, help="input size (default: the backbone's img_size)")
     parser.add_argument('--batch-size', type=int, default=8)
@@ -44,6 +48,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser, args = parse_args(argv)
     if args.batch_size < 1 or (args.max_images is not None and args.max_images < 1):
         parser.error('--batch-size and --max-images must be positive')
@@ -53,15 +58,16 @@ def main(argv=None) -> int:
         source = open_source(args.checkpoint, cfg.model.backbone, args.config)
         stats = collect_stats(cfg, args.config, source, args.checkpoint, args.modality, args.data,
                               args.img_size, args.batch_size, args.max_images, args.device)
-    except (ValueError, FileExistsError) as err:
+        save_expert_stats(stats, args.out)
+        print(f'expert statistics of {len(stats["layers"])} RMoE layers, {stats["images"]} images: '
+              f'{args.out}')
+        if args.plot:
+            plot_expert_stats(stats,
+                              args.plot,
+                              title=f'{osp.basename(args.checkpoint)}: expert activation frequency')
+            print(f'heatmaps: {args.plot}')
+    except (ValueError, FileExistsError, OutputWriteError) as err:
         sys.exit(f'collect_expert_stats: {err}')
-    save_expert_stats(stats, args.out)
-    print(f'expert statistics of {len(stats["layers"])} RMoE layers, {stats["images"]} images: {args.out}')
-    if args.plot:
-        plot_expert_stats(stats,
-                          args.plot,
-                          title=f'{osp.basename(args.checkpoint)}: expert activation frequency')
-        print(f'heatmaps: {args.plot}')
     return 0
 
 

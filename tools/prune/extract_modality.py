@@ -22,26 +22,31 @@ import mmringmoe  # noqa: E402,F401  (shims, registry)
 from mmringmoe.pruning import open_source, plan_decomposition  # noqa: E402
 from mmringmoe.pruning.pipeline import (check_new_paths, checkpoint_meta, load_config,  # noqa: E402
                                         write_conversion)
+from mmringmoe.utils.atomic_io import OutputWriteError  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='pretraining config (its model.backbone)')
     parser.add_argument('checkpoint', help='RingMoE checkpoint of that config')
     parser.add_argument('--modality', action='append', required=True, help='a modality to keep (repeatable)')
-    parser.add_argument('--out', required=True, help='checkpoint to write (must not exist)')
+    parser.add_argument('--out',
+                        required=True,
+                        help='checkpoint to write (must not exist; its folder is created)')
     args = parser.parse_args(argv)
     try:
         check_new_paths([args.out])
         cfg = load_config(args.config)
         source = open_source(args.checkpoint, cfg.model.backbone, args.config)
         conversion = plan_decomposition(source, args.modality)
-    except (ValueError, FileExistsError) as err:
+        report = write_conversion(conversion, args.out,
+                                  checkpoint_meta(conversion, source, args.checkpoint, args.config), source)
+    except (ValueError, FileExistsError, OutputWriteError) as err:
         sys.exit(f'extract_modality: {err}')
-    print(
-        write_conversion(conversion, args.out,
-                         checkpoint_meta(conversion, source, args.checkpoint, args.config), source))
+    print(report)
     print(f'backbone: {conversion.backbone}')
     return 0
 

@@ -25,9 +25,12 @@ from mmringmoe.pruning import open_source, plan_merging  # noqa: E402
 from mmringmoe.pruning.merging import METHODS  # noqa: E402
 from mmringmoe.pruning.pipeline import (check_new_paths, checkpoint_meta, load_config,  # noqa: E402
                                         write_conversion)
+from mmringmoe.utils.atomic_io import OutputWriteError  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='pretraining config (its model.backbone)')
@@ -38,7 +41,9 @@ def main(argv=None) -> int:
         '--rank-fraction',
         type=float,
         help='kc: singular values kept per expert, as a fraction of min(h, d) (default: K = h / N)')
-    parser.add_argument('--out', required=True, help='checkpoint to write (must not exist)')
+    parser.add_argument('--out',
+                        required=True,
+                        help='checkpoint to write (must not exist; its folder is created)')
     args = parser.parse_args(argv)
     if args.rank_fraction is not None and args.method != 'kc':
         parser.error('--rank-fraction applies to --method kc only')
@@ -49,15 +54,14 @@ def main(argv=None) -> int:
         cfg = load_config(args.config)
         source = open_source(args.checkpoint, cfg.model.backbone, args.config)
         conversion = plan_merging(source, args.modality, args.method, args.rank_fraction)
-    except (ValueError, FileExistsError) as err:
+        if conversion.info.get('full_rank'):
+            print('note: every KC rank is the full rank of its expert matrices, so KC equals KS up to float '
+                  'error (use --rank-fraction for low-rank merging)')
+        report = write_conversion(conversion, args.out,
+                                  checkpoint_meta(conversion, source, args.checkpoint, args.config), source)
+    except (ValueError, FileExistsError, OutputWriteError) as err:
         sys.exit(f'merge_experts: {err}')
-    if conversion.info.get('full_rank'):
-        print(
-            'note: every KC rank is the full rank of its expert matrices, so KC equals KS up to float error '
-            '(use --rank-fraction for low-rank merging)')
-    print(
-        write_conversion(conversion, args.out,
-                         checkpoint_meta(conversion, source, args.checkpoint, args.config), source))
+    print(report)
     print(f'backbone: {conversion.backbone}')
     return 0
 

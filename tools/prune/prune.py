@@ -10,7 +10,7 @@ modalities' sub-model. ``--to ks|ka|kc`` (Eq. 17-20): merges every expert of the
 one FFN per block (no statistics needed: every expert is merged). See tools/prune/prune_experts.py and
 tools/prune/merge_experts.py for the details.
 
-OUT (a new folder, created complete or not at all) receives:
+OUT (a new folder, created complete or not at all; its parent folders are created if missing) receives:
   ringmoe-<to>_<modalities>.pth   the backbone checkpoint
   backbone.py                     ``backbone = dict(type='mmringmoe.RingMoE-EP' / 'mmringmoe.RingMoE-KC', ...,
                                   init_cfg=dict(type='Pretrained', checkpoint=<that file>))``
@@ -36,11 +36,12 @@ from mmringmoe.pruning import (
     save_expert_stats,
     select_collaborative_experts,
     stats_frequencies)
-from mmringmoe.pruning.checkpoint_io import publish  # noqa: E402
 from mmringmoe.pruning.expert_pruning import DEFAULT_THRESHOLD  # noqa: E402
 from mmringmoe.pruning.pipeline import (  # noqa: E402
     backbone_snippet, checkpoint_meta, collect_stats, load_config, write_conversion)
-from mmringmoe.utils.atomic_io import atomic_write_text  # noqa: E402
+from mmringmoe.utils.atomic_io import (OutputWriteError, atomic_write_text, output_errors,  # noqa: E402
+                                       prepare_output_folder, publish)
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 TARGETS = ('ep', 'ks', 'ka', 'kc')
 
@@ -55,7 +56,7 @@ def parse_args(argv=None):
                         required=True,
                         help='modality of the result (repeatable for --to ep)')
     parser.add_argument('--to', required=True, choices=TARGETS, help='ep: expert pruning; ks/ka/kc: merging')
-    parser.add_argument('--out', required=True, help='output folder (must not exist)')
+    parser.add_argument('--out', required=True, help='output folder (must not exist; parents are created)')
     ep = parser.add_argument_group('--to ep')
     ep.add_argument('--data', action='append', help='DIR with <modality>/ tile folders, or MODALITY=DIR')
     ep.add_argument('--stats', help='use this statistics JSON instead of collecting them')
@@ -85,6 +86,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser, args = parse_args(argv)
     out = osp.abspath(args.out)
     name = f'ringmoe-{args.to}_{"+".join(args.modality)}.pth'
@@ -92,11 +94,10 @@ def main(argv=None) -> int:
     try:
         if osp.exists(out):
             raise ValueError(f'{args.out} exists; refusing to overwrite it')
-        if not osp.isdir(osp.dirname(out)):
-            raise ValueError(f'{args.out}: folder {osp.dirname(out)} does not exist')
         cfg = load_config(args.config)
         source = open_source(args.checkpoint, cfg.model.backbone, args.config)
         source.check_modalities(args.modality)
+        prepare_output_folder(osp.dirname(out))  # created if missing, as train.py does; writable?
         if args.to == 'ep':
             if args.stats:
                 stats = load_expert_stats(args.stats)
@@ -128,22 +129,30 @@ def main(argv=None) -> int:
                 f', rank fraction {args.rank_fraction}' if args.rank_fraction else
                 ', K = d2 / N (the full rank here)' if conversion.info['full_rank'] else ', K = d2 / N')
             comment = f'{conversion.name} ({args.modality[0]}{rank}) of {args.checkpoint}'
-    except (ValueError, FileExistsError) as err:
+    except (ValueError, FileExistsError, OutputWriteError) as err:
         sys.exit(f'prune: {err}')
 
     comment += ('\nwritten by tools/prune/prune.py; use: _base_ = [this file], '
                 'model = dict(backbone={{_base_.backbone}})')
-    work = tempfile.mkdtemp(prefix=f'.{osp.basename(out)}.', dir=osp.dirname(out))
+    try:
+        with output_errors(osp.dirname(out)):
+            work = tempfile.mkdtemp(prefix=f'.{osp.basename(out)}.', dir=osp.dirname(out))
+    except OutputWriteError as err:
+        sys.exit(f'prune: {err}')
     try:
         if stats is not None:
             save_expert_stats(stats, osp.join(work, 'expert_stats.json'))
             if args.plot:
-                plot_expert_stats(stats, osp.join(work, 'expert_stats.png'))
+                plot_expert_stats(stats, osp.join(work, 'expert_stats.png'), keep=keep)
         print(('2/2 ' if args.to == 'ep' and not args.stats else '') + f'writing {conversion.name}')
         report = write_conversion(conversion, osp.join(work, name), meta, source)
-        atomic_write_text(osp.join(work, 'backbone.py'),
-                          backbone_snippet(conversion, osp.join(out, name), comment))
-        publish(work, out)
+        with output_errors(work):
+            atomic_write_text(osp.join(work, 'backbone.py'),
+                              backbone_snippet(conversion, osp.join(out, name), comment))
+            publish(work, out)
+    except OutputWriteError as err:  # the temporary folder in OUT's folder: name OUT
+        shutil.rmtree(work, ignore_errors=True)
+        sys.exit(f'prune: cannot write to {args.out}: {err.strerror}')
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

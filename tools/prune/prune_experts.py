@@ -29,9 +29,12 @@ from mmringmoe.pruning import (
 from mmringmoe.pruning.expert_pruning import DEFAULT_THRESHOLD  # noqa: E402
 from mmringmoe.pruning.pipeline import (check_new_paths, checkpoint_meta, load_config,  # noqa: E402
                                         write_conversion)
+from mmringmoe.utils.atomic_io import OutputWriteError  # noqa: E402
+from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 
 def main(argv=None) -> int:
+    configure_threads()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='pretraining config (its model.backbone)')
@@ -46,7 +49,9 @@ def main(argv=None) -> int:
                         type=float,
                         default=DEFAULT_THRESHOLD,
                         help=f'phi of --policy fixed (default {DEFAULT_THRESHOLD})')
-    parser.add_argument('--out', required=True, help='checkpoint to write (must not exist)')
+    parser.add_argument('--out',
+                        required=True,
+                        help='checkpoint to write (must not exist; its folder is created)')
     args = parser.parse_args(argv)
     try:
         check_new_paths([args.out])
@@ -61,16 +66,17 @@ def main(argv=None) -> int:
         keep = select_collaborative_experts(stats_frequencies(stats), args.modality, args.policy,
                                             args.threshold)
         conversion = plan_expert_pruning(source, args.modality, keep)
-    except (ValueError, FileExistsError) as err:
+        meta = checkpoint_meta(conversion,
+                               source,
+                               args.checkpoint,
+                               args.config,
+                               policy=args.policy,
+                               threshold=args.threshold if args.policy == 'fixed' else None,
+                               stats=osp.basename(args.stats))
+        report = write_conversion(conversion, args.out, meta, source)
+    except (ValueError, FileExistsError, OutputWriteError) as err:
         sys.exit(f'prune_experts: {err}')
-    meta = checkpoint_meta(conversion,
-                           source,
-                           args.checkpoint,
-                           args.config,
-                           policy=args.policy,
-                           threshold=args.threshold if args.policy == 'fixed' else None,
-                           stats=osp.basename(args.stats))
-    print(write_conversion(conversion, args.out, meta, source))
+    print(report)
     print(f'kept collaborative experts per layer: {keep}')
     print(f'backbone: {conversion.backbone}')
     return 0

@@ -4,7 +4,8 @@
 dataset_type = 'mmringmoe.AIRPolSARSegDataset'
 data_root = 'data/AIR-PolSAR-Seg'
 crop_size = (512, 512)
-load_image = dict(type='mmringmoe.LoadRasterImage', modality='sar_l2', expected_bands=1)
+load_image = dict(
+    type='mmringmoe.LoadRasterImage', modality='sar_l2', file_channels=('amplitude', ), expected_bands=1)
 train_pipeline = [
     load_image,
     dict(type='mmringmoe.LoadSegAnnotations'),

@@ -1,13 +1,15 @@
 # DFC23 track 1 (paper App. B.5.3): 512 x 512 optical (3 bands) + SAR amplitude pairs, roof polygons
 # rasterised to 13 classes (background + 12 roof types) and split 7:2:1 by
-# tools/dataset_converters/dfc23.py.
+# tools/dataset_converters/dfc23.py. Tiles as released: train/rgb/P_0000.tif and train/sar/P_0000.tif (an
+# older release's P0001_RGB.tif / P0001_SAR.tif: add img_suffix='_RGB.tif', img_suffix2='_SAR.tif' to the
+# three datasets).
 dataset_type = 'mmringmoe.DFC23Dataset'
 data_root = 'data/DFC23'
 crop_size = (512, 512)
 load_pair = dict(
     type='mmringmoe.LoadRasterPair',
-    first=dict(modality='opt', expected_bands=3),
-    second=dict(modality='sar_l2', expected_bands=1))
+    first=dict(modality='opt', file_channels=('R', 'G', 'B'), expected_bands=3),
+    second=dict(modality='sar_l2', file_channels=('amplitude', ), expected_bands=1))
 train_pipeline = [
     load_pair,
     dict(type='mmringmoe.LoadSegAnnotations'),

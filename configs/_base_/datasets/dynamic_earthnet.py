@@ -1,10 +1,12 @@
-# DynamicEarthNet, "Dyna.-pla" (paper App. B.5.2): PlanetFusion 1024 x 1024 4-band images read as
-# R, G, B, NIR (the files store B, G, R, NIR), monthly labels, 6 scored classes; official split files,
-# evaluation on the official val (validation) and test splits.
+# DynamicEarthNet, "Dyna.-pla" (paper App. B.5.2): PlanetFusion 1024 x 1024 4-band images, monthly labels,
+# 6 scored classes; official split files, evaluation on the official val (validation) and test splits.
+# The files store B, G, R, NIR, which is already the canonical MS order of the pretrained ms embedding
+# (CANONICAL_BANDS); the reference loader (aysim/dynnet) reorders to R, G, B, NIR, we do not.
 dataset_type = 'mmringmoe.DynamicEarthNetDataset'
 data_root = 'data/DynamicEarthNet'
 crop_size = (1024, 1024)
-load_image = dict(type='mmringmoe.LoadRasterImage', modality='ms', bands=[3, 2, 1, 4], expected_bands=4)
+load_image = dict(
+    type='mmringmoe.LoadRasterImage', modality='ms', file_channels=('B', 'G', 'R', 'NIR'), expected_bands=4)
 train_pipeline = [
     load_image,
     dict(type='mmringmoe.LoadSegAnnotations'),

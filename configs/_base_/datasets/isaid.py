@@ -4,7 +4,7 @@ dataset_type = 'mmringmoe.ISAIDDataset'
 data_root = 'data/iSAID'
 crop_size = (896, 896)
 train_pipeline = [
-    dict(type='mmringmoe.LoadRasterImage', modality='opt', expected_bands=3),
+    dict(type='mmringmoe.LoadRasterImage', modality='opt', file_channels=('R', 'G', 'B'), expected_bands=3),
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -12,7 +12,7 @@ train_pipeline = [
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
-    dict(type='mmringmoe.LoadRasterImage', modality='opt', expected_bands=3),
+    dict(type='mmringmoe.LoadRasterImage', modality='opt', file_channels=('R', 'G', 'B'), expected_bands=3),
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='PackSegInputs')
 ]

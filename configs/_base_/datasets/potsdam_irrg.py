@@ -5,8 +5,16 @@ dataset_type = 'mmringmoe.PotsdamDataset'
 data_root = 'data/potsdam'
 crop_size = (512, 512)
 metainfo = dict(classes=('impervious_surface', 'building', 'low_vegetation', 'tree', 'car'))
+# The paper feeds the IRRG images (near-infrared, red, green) through the opt patch embedding (App. B.5.2,
+# following RingMo): the one config whose order is not its modality's canonical R, G, B, on purpose.
+load_image = dict(
+    type='mmringmoe.LoadRasterImage',
+    modality='opt',
+    file_channels=('NIR', 'R', 'G'),
+    channel_order=('NIR', 'R', 'G'),
+    expected_bands=3)
 train_pipeline = [
-    dict(type='mmringmoe.LoadRasterImage', modality='opt', expected_bands=3),
+    load_image,
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
@@ -14,7 +22,7 @@ train_pipeline = [
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
-    dict(type='mmringmoe.LoadRasterImage', modality='opt', expected_bands=3),
+    load_image,
     dict(type='mmringmoe.LoadSegAnnotations'),
     dict(type='PackSegInputs')
 ]

@@ -3,11 +3,18 @@
 dataset_type = 'mmringmoe.SARSegL1Dataset'
 data_root = 'data/SARSegL1'
 crop_size = (500, 500)
-load_image = dict(type='mmringmoe.LoadRasterImage', modality='sar_l1', expected_bands=8)
+# tools/dataset_converters/sarsegl1.py writes 4 complex bands HH, HV, VH, VV: the canonical SAR-L1 order.
+load_image = dict(
+    type='mmringmoe.LoadRasterImage',
+    modality='sar_l1',
+    file_channels=('HH_re', 'HH_im', 'HV_re', 'HV_im', 'VH_re', 'VH_im', 'VV_re', 'VV_im'),
+    expected_bands=8)
 train_pipeline = [
     load_image,
     dict(type='mmringmoe.LoadSegAnnotations'),
-    dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True),
+    # nearest, as in pretraining: bilinear interpolation of complex samples with independent speckle phases
+    # keeps only part of their power (configs/_base_/datasets/ringmoss_pretrain.py)
+    dict(type='RandomResize', scale=crop_size, ratio_range=(0.5, 2.0), keep_ratio=True, interpolation='nearest'),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')

@@ -6,8 +6,8 @@ data_root = 'data/WHU-OPT-SAR'
 crop_size = (256, 256)
 load_pair = dict(
     type='mmringmoe.LoadRasterPair',
-    first=dict(modality='opt', bands=[1, 2, 3], expected_bands=3),
-    second=dict(modality='sar_l2', expected_bands=1))
+    first=dict(modality='opt', file_channels=('R', 'G', 'B', 'NIR'), expected_bands=3),  # NIR not used
+    second=dict(modality='sar_l2', file_channels=('amplitude', ), expected_bands=1))
 train_pipeline = [
     load_pair,
     dict(type='mmringmoe.LoadSegAnnotations'),

@@ -2,10 +2,15 @@
 # RingMoE (14.7B parameters with its experts) at 192 px, one linear decoder per modality, pixel targets for
 # Opt, MS and SAR-L2 and the polarimetric power for SAR-L1.
 
-# Per-modality input statistics, in the channel order LoadRasterImage gives (SAR-L1: HH_re, HH_im, HV_re,
-# HV_im, VH_re, VH_im, VV_re, VV_im). The paper gives none. These are placeholders: ImageNet's for the 8-bit
-# RGB, generic 8-bit values for MS and SAR-L2, zero-mean 16-bit complex parts for SAR-L1. Replace them with
-# those of your data: python tools/analysis_tools/pretrain_stats.py data/ringmoss
+# Per-modality input statistics, in each modality's canonical channel order (CANONICAL_BANDS in
+# mmringmoe/models/backbones/arch_zoo.py; SAR-L1: HH_re, HH_im, HV_re, HV_im, VH_re, VH_im, VV_re, VV_im).
+# The paper gives none. Every dataset is normalised with its own statistics; these are the placeholders
+# for data whose statistics are not measured yet, and the ONE source of them: a fine-tuning config without
+# measured statistics uses the same values for the same modality (tests/test_configs/
+# test_config_band_stats.py holds them equal): ImageNet's for the 8-bit RGB, 127.5 / 127.5 (the 8-bit range
+# to [-1, 1]) for the other 8-bit bands (MS, SAR-L2), 0 / 500 for the zero-mean 16-bit complex parts of a
+# GF-3 SLC (SAR-L1). Replace them with those of your data: python tools/analysis_tools/pretrain_stats.py
+# data/ringmoss (the demo config carries the demo set's).
 model = dict(
     type='mmringmoe.RingMoESimMIM',
     # Eq. 7's weight of the load-balance loss; not given in the paper, Switch Transformer's 0.01.
@@ -19,9 +24,9 @@ model = dict(
             sar_l2=[127.5]),
         std=dict(
             opt=[58.395, 57.12, 57.375],
-            ms=[64.0, 64.0, 64.0, 64.0],
+            ms=[127.5, 127.5, 127.5, 127.5],
             sar_l1=[500.0] * 8,
-            sar_l2=[64.0])),
+            sar_l2=[127.5])),
     backbone=dict(
         type='mmringmoe.SimMIMRingMoE',
         arch='1b',
@@ -32,7 +37,8 @@ model = dict(
         top_k=1,
         noisy_gating=True,
         img_size=192,
-        # 48, 24, 12, 6 tokens per side at 192 px: window 12, the last stage's 6 (mmpretrain's SwinV2 w12).
+        # Not in the paper: 48, 24, 12, 6 tokens per side at 192 px; window 12, the last stage's whole 6 x 6
+        # map (mmpretrain's SwinV2 w12 models at 192 px).
         window_size=[12, 12, 12, 6],
         drop_path_rate=0.1,  # not stated; mmpretrain's SimMIM default
         out_indices=(3, )),

@@ -2,7 +2,7 @@
 # [448, 896, 1792, 3584]. Load the merged RingMoE-KC weights of the config's modality with
 #   --cfg-options model.backbone.init_cfg.type=Pretrained model.backbone.init_cfg.checkpoint=CKPT \
 #                 model.backbone.init_cfg.prefix=backbone.
-custom_imports = dict(imports=['mmringmoe'], allow_failed_imports=False)
+# custom_imports (mmringmoe) comes with the runtime, configs/_base_/default_runtime.py.
 norm_cfg = dict(type='SyncBN', requires_grad=True)  # plain BatchNorm when not distributed
 data_preprocessor = dict(
     type='mmringmoe.MultiBandSegDataPreProcessor',

@@ -1,6 +1,7 @@
 from .loading import InvalidRasterError, LoadRasterImage
 from .load_raster_pair import LoadRasterPair
 from .load_seg_annotations import LoadSegAnnotations
+from .raster_errors import CorruptFileError
 
 __all__ = ['InvalidRasterError', 'LoadRasterImage']
-__all__ += ['LoadRasterPair', 'LoadSegAnnotations']
+__all__ += ['CorruptFileError', 'LoadRasterPair', 'LoadSegAnnotations']

@@ -8,6 +8,7 @@ from mmseg.datasets.transforms import LoadAnnotations
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
 from mmringmoe.registry import TRANSFORMS
+from .raster_errors import check_complete, read_failure
 
 SEG_MAP_FORMATS = ('index', 'palette', 'onehot')
 
@@ -80,7 +81,9 @@ class LoadSegAnnotations(LoadAnnotations):
     - ``'onehot'``: one band per class, 0 or 255; ``seg_band_classes`` gives the class of each band
       (DynamicEarthNet's monthly 7-band rasters).
 
-    Then it checks, raising ``ValueError`` naming the label file:
+    A label file cut short or damaged raises :class:`~mmringmoe.datasets.transforms.CorruptFileError` (a
+    ``ValueError``) naming it; an unreadable one ``InvalidRasterError``. Then it checks, raising
+    ``ValueError`` naming the label file:
 
     - the label is as large as the image loaded before it (``ori_shape``);
     - every value is a class index below ``num_classes`` or the ignore index. ``num_classes`` and
@@ -143,14 +146,15 @@ class LoadSegAnnotations(LoadAnnotations):
 
     @staticmethod
     def _read(path: str) -> np.ndarray:
-        """``(B, H, W)`` bands of a label file."""
+        """``(B, H, W)`` bands of a label file; a file cut short or damaged raises ``CorruptFileError``."""
+        check_complete(path)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore', NotGeoreferencedWarning)
                 with rasterio.open(path) as src:
                     return src.read()
         except RasterioError as err:
-            raise ValueError(f'{path}: label cannot be read ({err})') from None
+            raise read_failure(path, err) from None
 
     def _check(self, seg: np.ndarray, results: dict, path: str, ignore_index: int) -> None:
         ori_shape = results.get('ori_shape')

@@ -5,7 +5,7 @@ RingMoE's pretraining inputs (paper Sec. 3.5, App. B.1 and B.3; spec section 3) 
 format", fed to the network as 8 channels (real and imaginary part of each polarisation).
 """
 import warnings
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import rasterio
@@ -13,6 +13,8 @@ from mmcv.transforms import BaseTransform
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
 from mmringmoe.registry import TRANSFORMS
+from .band_order import band_selection, canonical_channels, check_channel_names
+from .raster_errors import InvalidRasterError, check_complete, read_failure
 
 # Real dtype of each part of a complex GDAL band: CInt16 stays int16, CFloat32 float32, CFloat64 float64.
 COMPLEX_PART_DTYPES = {
@@ -21,13 +23,6 @@ COMPLEX_PART_DTYPES = {
     'complex': np.dtype(np.float64),
     'complex128': np.dtype(np.float64),
 }
-
-
-class InvalidRasterError(ValueError):
-    """A tile that cannot be used: unreadable, wrong band count, NaN/Inf values or (almost) all nodata.
-
-    The message always names the file. ``ModalityTileDataset`` catches it and skips the tile.
-    """
 
 
 def is_complex_dtype(dtype: str) -> bool:
@@ -107,8 +102,18 @@ class LoadRasterImage(BaseTransform):
     Args:
         modality (str, optional): written to ``results['modality']``. When None, the dataset's
             ``modality`` (in the data info) is kept. A conflict between the two raises ``ValueError``.
+        file_channels (Sequence[str], optional): the names of the file's channels in file order, as the
+            dataset documents them (a complex band is two channels, real then imaginary), e.g.
+            ``('B', 'G', 'R', 'NIR')``. The loader then reads the channels of ``channel_order`` in that
+            order and checks that the file has exactly these channels. Names are those of
+            ``CANONICAL_BANDS`` (``mmringmoe/models/backbones/arch_zoo.py``); a channel the modality
+            does not use may have any other name.
+        channel_order (Sequence[str], optional): the output channels by name (needs ``file_channels``).
+            Defaults to the modality's canonical order, ``CANONICAL_BANDS[modality]``: what its patch
+            embedding was pretrained with. Give it only to feed another order on purpose (the paper's
+            Potsdam near-infrared, red, green through the opt embedding).
         bands (Sequence[int], optional): 1-based raster bands to read, in this order (GDAL convention);
-            None reads all bands.
+            None reads all bands. Not with ``file_channels``, which selects the bands itself.
         expected_bands (int, optional): the number of output channels ``C`` after band selection, a
             complex band counting as two; so both a 4-band CInt16 and an 8-band int16 SAR-L1 file satisfy
             ``expected_bands=8``. A mismatch raises :class:`InvalidRasterError` naming the file.
@@ -120,10 +125,14 @@ class LoadRasterImage(BaseTransform):
     Raises (from ``transform``):
         InvalidRasterError: unreadable file, band count other than ``expected_bands``, a selected band
             outside the file, NaN or Inf outside nodata, too much nodata. The message names the file.
+            A file cut short or damaged (empty, a PNG without its end chunk, pixels GDAL cannot decode)
+            raises the subclass :class:`~mmringmoe.datasets.transforms.CorruptFileError`, which says so.
     """
 
     def __init__(self,
                  modality: Optional[str] = None,
+                 file_channels: Optional[Sequence[str]] = None,
+                 channel_order: Optional[Sequence[str]] = None,
                  bands: Optional[Sequence[int]] = None,
                  expected_bands: Optional[int] = None,
                  nodata: Optional[float] = None,
@@ -138,20 +147,61 @@ class LoadRasterImage(BaseTransform):
         if not 0.0 <= max_nodata_fraction <= 1.0:
             raise ValueError(f'LoadRasterImage: max_nodata_fraction must lie in [0, 1], '
                              f'got {max_nodata_fraction}')
+        if file_channels is not None:
+            if bands is not None:
+                raise ValueError('LoadRasterImage: give file_channels (bands selected by name) or bands, '
+                                 'not both')
+            file_channels = tuple(str(c) for c in file_channels)
+            order = channel_order or (canonical_channels(modality) if modality is not None else ())
+            try:
+                check_channel_names(file_channels, order)
+            except ValueError as err:
+                raise ValueError(f'LoadRasterImage(modality={modality!r}): {err} (channel_order feeds '
+                                 f'another order on purpose)') from None
+        elif channel_order is not None:
+            raise ValueError('LoadRasterImage: channel_order needs file_channels (the file\'s own order)')
         self.modality = modality
+        self.file_channels: Optional[Tuple[str, ...]] = file_channels
+        self.channel_order: Optional[Tuple[str, ...]] = (None if channel_order is None else
+                                                         tuple(channel_order))
         self.bands: Optional[List[int]] = bands
         self.expected_bands = expected_bands
         self.nodata = nodata
         self.to_float32 = to_float32
         self.max_nodata_fraction = max_nodata_fraction
 
-    def _read(self, path: str) -> tuple:
+    def output_channels(self, modality: Optional[str] = None) -> Optional[Tuple[str, ...]]:
+        """Names of the channels loaded for an item of ``modality`` (this loader's own modality when set);
+        None when ``file_channels`` does not describe the file."""
+        if self.file_channels is None:
+            return None
+        if self.channel_order is not None:
+            return self.channel_order
+        modality = self.modality if self.modality is not None else modality
+        return self.file_channels if modality is None else canonical_channels(modality)
+
+    def _indexes(self, src, path: str, modality: Optional[str]) -> List[int]:
+        """1-based bands to read: ``bands``, the bands of ``output_channels`` in ``file_channels``, or all."""
+        if self.file_channels is None:
+            return self.bands if self.bands is not None else list(range(1, src.count + 1))
+        channels = raster_channels(src.dtypes)
+        if channels != len(self.file_channels):
+            raise InvalidRasterError(f'{path}: has {channels} channels ({src.count} bands of '
+                                     f'{src.dtypes[0]}), the config describes {len(self.file_channels)}: '
+                                     f'{self.file_channels}')
+        try:
+            return band_selection(self.file_channels, self.output_channels(modality),
+                                  is_complex_dtype(src.dtypes[0]))
+        except ValueError as err:
+            raise InvalidRasterError(f'{path}: {err}') from None
+
+    def _read(self, path: str, modality: Optional[str]) -> tuple:
         """(bands ``(B, H, W)``, band dtypes, nodata per band, crs, transform) of the selected bands."""
         with warnings.catch_warnings():
             # PNG/JPEG and slant-range SAR have no geotransform; we report None instead of the warning.
             warnings.simplefilter('ignore', NotGeoreferencedWarning)
             with rasterio.open(path) as src:
-                indexes = self.bands if self.bands is not None else list(range(1, src.count + 1))
+                indexes = self._indexes(src, path, modality)
                 if max(indexes) > src.count:
                     raise InvalidRasterError(f'{path}: has {src.count} bands, cannot select bands '
                                              f'{self.bands}')
@@ -174,10 +224,11 @@ class LoadRasterImage(BaseTransform):
         if self.modality is not None and results.get('modality') not in (None, self.modality):
             raise ValueError(f'LoadRasterImage(modality={self.modality!r}) got a {results["modality"]!r} '
                              f'item: {path}')
+        check_complete(path)
         try:
-            bands, dtypes, nodatavals, crs, transform = self._read(path)
+            bands, dtypes, nodatavals, crs, transform = self._read(path, modality)
         except RasterioError as err:
-            raise InvalidRasterError(f'{path}: cannot be read ({err})') from None
+            raise read_failure(path, err) from None
 
         band_mask = nodata_band_mask(bands, nodatavals)
         if is_complex_dtype(dtypes[0]):
@@ -216,6 +267,7 @@ class LoadRasterImage(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(modality={self.modality!r}, bands={self.bands}, '
-                f'expected_bands={self.expected_bands}, nodata={self.nodata}, '
-                f'to_float32={self.to_float32}, max_nodata_fraction={self.max_nodata_fraction})')
+        return (f'{self.__class__.__name__}(modality={self.modality!r}, file_channels={self.file_channels}, '
+                f'channel_order={self.channel_order}, bands={self.bands}, '
+                f'expected_bands={self.expected_bands}, nodata={self.nodata}, to_float32={self.to_float32}, '
+                f'max_nodata_fraction={self.max_nodata_fraction})')

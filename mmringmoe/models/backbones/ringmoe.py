@@ -5,14 +5,13 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 from mmcv.cnn.bricks.transformer import PatchEmbed
-from mmengine.logging import MMLogger, print_log
-from mmengine.runner.checkpoint import CheckpointLoader
 from mmpretrain.models.backbones import SwinTransformerV2
 from mmpretrain.models.utils import resize_pos_embed
 
 from mmringmoe.registry import MODELS
 from ..layers import RMoE, RMoESwinBlockV2
-from ..utils import summarize_keys
+from ..utils import swinv2_to_ringmoe_state_dict
+from ..utils.pretrained import load_pretrained
 from .arch_zoo import DEFAULT_MODALITIES, RINGMOE_ARCH_ZOO
 
 ModalityArg = Union[None, str, Sequence[str]]
@@ -99,6 +98,8 @@ class RingMoE(SwinTransformerV2):
         self.num_specialized_experts = num_specialized_experts
         self.num_collaborative_experts = list(num_collaborative_experts)
         self.with_shared_expert = with_shared_expert
+        # frozen_stages takes effect now, not only at the first train(): DDP and the optimizer see it.
+        self._freeze_stages()
 
     @staticmethod
     def _parse_modalities(modalities) -> Dict[str, int]:
@@ -246,27 +247,20 @@ class RingMoE(SwinTransformerV2):
     def init_weights(self) -> None:
         """Initialise, or load ``init_cfg=dict(type='Pretrained', checkpoint=...)`` with a key report.
 
-        Loading accepts a RingMoE checkpoint, a whole-model checkpoint (``backbone.`` prefix stripped) or
-        a dense mmpretrain SwinV2 checkpoint (mapped onto the shared experts and the first modality's
-        patch embedding; use ``tools/model_converters/upcycle_swinv2.py`` to upcycle every expert).
-        Missing and unexpected keys are logged grouped by pattern, not as a wall of names.
+        Loading (:func:`~mmringmoe.models.utils.pretrained.load_pretrained`) accepts a RingMoE checkpoint, a
+        whole-model checkpoint (its ``backbone.`` keys), or a dense mmpretrain SwinV2 checkpoint (mapped onto
+        the shared experts and the first modality's patch embedding; use
+        ``tools/model_converters/upcycle_swinv2.py`` to upcycle every expert). Missing and unexpected keys are
+        logged grouped by pattern; a file that is not a checkpoint, no key that fits or a key of another
+        shape raises :class:`~mmringmoe.utils.checkpoint_files.CheckpointError` (one line).
         """
         if not (isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'):
             super().init_weights()
             return
-        from ..utils import swinv2_to_ringmoe_state_dict
-        checkpoint = CheckpointLoader.load_checkpoint(self.init_cfg['checkpoint'], map_location='cpu')
-        state = checkpoint.get('state_dict', checkpoint)
-        prefix = self.init_cfg.get('prefix', 'backbone.')
-        if any(k.startswith(prefix) for k in state):
-            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-        if any(k.startswith('patch_embed.projection') for k in state):
-            state = swinv2_to_ringmoe_state_dict(state, self.modalities[0])
-        result = self.load_state_dict(state, strict=False)
-        logger = MMLogger.get_current_instance()
-        print_log(f'RingMoE: loaded {self.init_cfg["checkpoint"]}', logger=logger)
-        for kind, keys in (('missing', result.missing_keys), ('unexpected', result.unexpected_keys)):
-            keys = [k for k in keys if 'relative_position_index' not in k and 'relative_coords_table' not in k]
-            if keys:
-                print_log(f'RingMoE: {len(keys)} {kind} keys:\n' + summarize_keys(keys), logger=logger,
-                          level=30)
+
+        def convert(state):
+            if any(k.startswith('patch_embed.projection') for k in state):  # a dense SwinV2
+                return swinv2_to_ringmoe_state_dict(state, self.modalities[0])
+            return state
+
+        load_pretrained(self, self.init_cfg, convert)

@@ -4,6 +4,7 @@ from typing import Optional
 from mmpretrain.models.backbones import SwinTransformerV2
 
 from mmringmoe.registry import MODELS
+from ..utils.pretrained import load_pretrained
 from .arch_zoo import DEFAULT_MODALITIES, RINGMOE_ARCH_ZOO
 
 
@@ -34,6 +35,21 @@ class RingMoEKC(SwinTransformerV2):
             in_channels = DEFAULT_MODALITIES[modality]
         self.modality = modality
         super().__init__(arch=arch, in_channels=in_channels, **kwargs)
+        # frozen_stages takes effect now, not only at the first train(): DDP and the optimizer see it.
+        self._freeze_stages()
+
+    def init_weights(self) -> None:
+        """Initialise as mmpretrain's SwinV2, or load ``init_cfg=dict(type='Pretrained', checkpoint=...)``.
+
+        Loading (:func:`~mmringmoe.models.utils.pretrained.load_pretrained`) takes a merged backbone file
+        (``tools/prune/prune.py --to kc``'s, keys without a prefix) or a whole model (its ``backbone.`` keys),
+        with or without ``prefix='backbone.'``, and requires every weight: a missing or misshapen key raises
+        :class:`~mmringmoe.utils.checkpoint_files.CheckpointError` (one line with the likely cause).
+        """
+        if isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained':
+            load_pretrained(self, self.init_cfg, require_all=True)
+        else:
+            super().init_weights()
 
     def train(self, mode: bool = True) -> 'RingMoEKC':
         """mmpretrain's ``SwinTransformerV2.train`` returns None; return ``self`` as ``nn.Module`` does."""

@@ -15,9 +15,14 @@ class SimMIMRingMoE(RingMoE):
 
     The counterpart of mmpretrain's ``SimMIMSwinTransformer``: after the modal patch embedding ``E_e``
     (:meth:`RingMoE.embed`), the tokens of masked patches are replaced by one learnable ``mask_token``
-    shared by all modalities, and the shared encoder runs on the result (:meth:`RingMoE.encode`, which
-    adds the absolute position embedding when there is one). This is the paper's
-    ``x_m = M ⊙ Patch(I_m)`` then ``z_m = f_θ(E_e x_m + E_pos)`` (Sec. 3.1).
+    shared by all modalities, and the shared encoder runs on the result (:meth:`RingMoE.encode`). This is
+    the paper's ``x_m = M ⊙ Patch(I_m)`` then ``z_m = f_θ(E_e x_m + E_pos)`` (Sec. 3.1) with one
+    difference, our choice: the paper adds a position embedding ``E_pos`` to the tokens, but builds on
+    SwinV2 (App. B.2), which has none by default (``use_abs_pos_embed=False``, as in the SwinV2 paper):
+    position enters through each attention layer's continuous relative position bias (log-spaced
+    coordinates through a small MLP). We keep SwinV2 as it is, so that RingMoE stays exactly a SwinV2
+    with RMoE layers (its parity test) and SwinV2 checkpoints load; ``use_abs_pos_embed=True`` adds an
+    absolute ``E_pos`` after the patch embedding, as the paper's formula reads.
 
     The mask token is initialised as SimMIM's (truncated normal, std 0.02); every other weight keeps
     RingMoE's own initialisation (SimMIM's extra ``trunc_normal_`` of every ``nn.Linear`` would give the

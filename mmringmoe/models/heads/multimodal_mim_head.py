@@ -132,14 +132,27 @@ class MultiModalMIMHead(BaseModule):
             raise ValueError(f'MultiModalMIMHead: reconstruction {tuple(pred.shape)} and target '
                              f'{tuple(target.shape)} differ (check the decoder\'s encoder_stride and '
                              f'out_channels)')
+        pixel_mask = self.pixel_mask(mask, target)
+        if not pixel_mask.any():
+            return (pred * 0.).sum()  # nothing masked, nothing to reconstruct (keeps the graph for DDP)
+        return self.loss_module(pred, target, pixel_mask)
+
+    @staticmethod
+    def pixel_mask(mask: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """Eq. 6's ``Ω``: the patch mask upsampled to the target's pixels, on every target channel.
+
+        Args:
+            mask: ``[B, h, w]`` patch mask (1 = masked) with ``H`` and ``W`` multiples of ``h`` and ``w``.
+            target: ``[B, C, H, W]``.
+
+        Returns:
+            ``[B, C, H, W]`` float, 1 at the masked pixels.
+        """
         height, width = target.shape[-2:]
         mask_h, mask_w = mask.shape[-2:]
         if height % mask_h or width % mask_w or height // mask_h != width // mask_w:
             raise ValueError(f'MultiModalMIMHead: mask {tuple(mask.shape[-2:])} does not tile the '
                              f'{height}x{width} target')
         pixel_mask = F.interpolate(mask[:, None].float(), size=(height, width), mode='nearest')
-        pixel_mask = pixel_mask.expand_as(target).contiguous()
-        if not pixel_mask.any():
-            return (pred * 0.).sum()  # nothing masked, nothing to reconstruct (keeps the graph for DDP)
-        return self.loss_module(pred, target, pixel_mask)
+        return pixel_mask.expand_as(target).contiguous()
 

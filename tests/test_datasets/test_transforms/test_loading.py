@@ -5,8 +5,9 @@ import rasterio
 from PIL import Image
 from rasterio.crs import CRS
 from rasterio.transform import Affine
+from torch._utils import ExceptionWrapper
 
-from mmringmoe.datasets.transforms import InvalidRasterError, LoadRasterImage
+from mmringmoe.datasets.transforms import CorruptFileError, InvalidRasterError, LoadRasterImage
 from mmringmoe.registry import TRANSFORMS
 
 CRS_UTM50N = CRS.from_epsg(32650)
@@ -212,3 +213,86 @@ def test_modality_from_the_dataset_and_conflicts(tmp_path):
 def test_registered_in_mmringmoe_scope():
     transform = TRANSFORMS.build(dict(type='mmringmoe.LoadRasterImage', expected_bands=4))
     assert isinstance(transform, LoadRasterImage) and transform.expected_bands == 4
+
+
+def cut_in_half(path):
+    """Truncate a file to half its bytes, as an interrupted copy or a full disk leaves it."""
+    data = open(path, 'rb').read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    return str(path)
+
+
+def random_rgb(size=64):
+    return np.random.default_rng(0).integers(0, 256, (size, size, 3)).astype(np.uint8)
+
+
+def test_truncated_png_is_reported_as_truncated(tmp_path):
+    """GDAL decodes a truncated PNG without an error (the missing rows come out as garbage)."""
+    path = tmp_path / 'label.png'
+    Image.fromarray(random_rgb()).save(path)
+    cut_in_half(path)
+    with pytest.raises(CorruptFileError, match=f'^{path}: the file is truncated: the PNG ends after '
+                       '\\d+ bytes, before its end chunk \\(IEND\\)$'):
+        load(path)
+
+
+def tiff_with_directory_at_the_end(path, rgb):
+    """A GeoTIFF whose directory GDAL rewrote after the pixels (a tag added in place)."""
+    write_tif(path, rgb.transpose(2, 0, 1))
+    with rasterio.open(path, 'r+') as dst:
+        dst.update_tags(note='x' * 500)
+
+
+@pytest.mark.parametrize('name,save,message', [
+    ('scene.tif', lambda path, rgb: write_tif(path, rgb.transpose(2, 0, 1)),
+     'the file is truncated: it ends after \\d+ bytes, its pixel data run to byte \\d+$'),
+    ('edited.tif', tiff_with_directory_at_the_end,
+     'the file is truncated: the TIFF ends after \\d+ bytes, before its directory \\(at byte \\d+\\)$'),
+    ('photo.jpg', lambda path, rgb: Image.fromarray(rgb).save(path, format='JPEG'),
+     'the file is truncated: the JPEG ends after \\d+ bytes, before its end marker$'),
+    ('patch.png', lambda path, rgb: Image.fromarray(rgb).save(path, format='BMP'),  # mmseg's iSAID patches
+     'the file is truncated or damaged: GDAL cannot decode its pixels \\(.*IReadBlock failed.*\\)$'),
+])
+def test_truncated_tiff_jpeg_bmp_are_reported_as_truncated(tmp_path, name, save, message):
+    path = tmp_path / name
+    save(path, random_rgb())
+    assert load(path)['img'].shape == (64, 64, 3)  # complete: read as before
+    cut_in_half(path)
+    with pytest.raises(CorruptFileError, match=f'^{path}: {message}'):
+        load(path)
+
+
+def test_empty_file_is_reported_as_truncated(tmp_path):
+    path = tmp_path / 'tile.tif'
+    path.write_bytes(b'')
+    with pytest.raises(CorruptFileError, match=f'^{path}: the file is truncated: it is empty \\(0 bytes\\)$'):
+        load(path)
+
+
+def test_complete_png_with_trailing_bytes_is_not_truncated(tmp_path):
+    path = tmp_path / 'c.png'
+    Image.fromarray(random_rgb()).save(path)
+    with open(path, 'ab') as f:
+        f.write(b'\0' * 16)  # some writers pad the file after the end chunk
+    assert load(path, expected_bands=3)['img'].shape == (64, 64, 3)
+
+
+def test_a_file_that_is_no_raster_is_unreadable_not_truncated(tmp_path):
+    path = tmp_path / 'notes.tif'
+    path.write_text('not an image')
+    with pytest.raises(InvalidRasterError, match=f'^{path}: cannot be read') as info:
+        load(path)
+    assert not isinstance(info.value, CorruptFileError)
+
+
+def test_corrupt_file_error_stays_one_line_when_a_dataloader_worker_reraises_it():
+    """PyTorch re-raises a worker's error as ``type(err)(text with the worker's traceback)``."""
+    message = '/data/a.png: the file is truncated: it is empty (0 bytes)'
+    try:
+        raise CorruptFileError(message)
+    except CorruptFileError:
+        wrapper = ExceptionWrapper(where='in DataLoader worker process 0')
+    with pytest.raises(CorruptFileError) as info:
+        wrapper.reraise()
+    assert 'Traceback' in info.value.args[0] and str(info.value) == message
