@@ -14,6 +14,15 @@ from .whu_opt_sar import WHUOptSARDataset
 from .aid import AIDDataset  # scene classification datasets
 from .nwpu_resisc45 import NWPURESISC45Dataset
 from .scene_cls_dataset import SceneClsDataset
+from .coco_det_dataset import RSCocoDetDataset  # detection datasets
+from .dior import DIORDataset
+from .hrsid import HRSIDDataset
+from .sar_aircraft import SARAircraftDataset
+from .sardet100k import SARDet100KDataset
+from .voc_det_dataset import RSVOCDetDataset
+from .dior_r import DIORRDataset  # oriented detection datasets
+from .hrsc2016 import HRSC2016Dataset
+from .oriented_annotations import AnnotationError
 
 __all__ = [
     'CorruptFileError', 'InvalidRasterError', 'LoadRasterImage', 'ModalityBatchSampler',
@@ -24,3 +33,8 @@ __all__ += [
     'RSBaseSegDataset', 'RSPairSegDataset', 'SARSegL1Dataset', 'WHUOptSARDataset'
 ]
 __all__ += ['AIDDataset', 'NWPURESISC45Dataset', 'SceneClsDataset']
+__all__ += ['AnnotationError', 'DIORRDataset', 'HRSC2016Dataset']
+__all__ += [
+    'DIORDataset', 'HRSIDDataset', 'RSCocoDetDataset', 'RSVOCDetDataset', 'SARAircraftDataset',
+    'SARDet100KDataset'
+]

@@ -15,6 +15,8 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmringmoe.datasets.oriented_annotations import AnnotationError
+from mmringmoe.datasets.transforms.grey_loading import ColourImageError
 from mmringmoe.datasets.transforms.raster_errors import CorruptFileError
 from mmringmoe.utils.atomic_io import OutputWriteError, prepare_output_folder
 from mmringmoe.utils.checkpoint_files import CheckpointError
@@ -143,10 +145,11 @@ def exit_if_checkpoint_does_not_fit(runner: Runner, path: str, tool: str, strict
 def one_line_errors(tool: str) -> Iterator[None]:
     """Report the errors of a user's input met while building or running (a dataset's missing file, a data
     file cut short, a pretrained checkpoint that does not fit its backbone) as one line starting with
-    ``tool``, and exit."""
+    ``tool``, and exit; also an annotation naming a class the config does not know, and a colour image where
+    a one-band modality is expected."""
     try:
         yield
-    except (FileNotFoundError, CheckpointError, CorruptFileError) as err:
+    except (FileNotFoundError, CheckpointError, CorruptFileError, AnnotationError, ColourImageError) as err:
         sys.exit(f'{tool}: {err}')
 
 

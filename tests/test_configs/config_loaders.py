@@ -31,3 +31,12 @@ def raster_loaders(node) -> Iterator[dict]:
     elif isinstance(node, (list, tuple)):
         for value in node:
             yield from raster_loaders(value)
+
+
+def fed_loaders(cfg: dict) -> list:
+    """The raster loaders of a config's training set, one per image of a sample (both images of a pair). The
+    parts of a ``ConcatDataset`` (DIOR's train + val) share one pipeline, so its first part speaks for all."""
+    dataset = cfg['train_dataloader']['dataset']
+    if str(dataset.get('type', '')).endswith('ConcatDataset'):
+        dataset = dataset['datasets'][0]
+    return list(raster_loaders(dataset))

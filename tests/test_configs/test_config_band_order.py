@@ -6,7 +6,7 @@ from typing import Optional
 import numpy as np
 import pytest
 import rasterio
-from config_loaders import CONFIGS, load_config, raster_loaders
+from config_loaders import CONFIGS, fed_loaders, load_config, raster_loaders
 
 from mmringmoe.datasets.transforms import LoadRasterImage
 from mmringmoe.models.backbones.arch_zoo import CANONICAL_BANDS
@@ -14,7 +14,8 @@ from mmringmoe.models.backbones.arch_zoo import CANONICAL_BANDS
 # The paper's own exception: Potsdam's near-infrared, red, green through the opt embedding (App. B.5.2,
 # "images that include near-infrared, red, and green spectral bands", following RingMo).
 PAPER_ORDERS = {'potsdam': ('opt', ('NIR', 'R', 'G'))}
-DOWNSTREAM = [p for p in CONFIGS if p.startswith(('configs/seg', 'configs/cls', 'configs/demo'))]
+DOWNSTREAM = [
+    p for p in CONFIGS if p.startswith(('configs/seg', 'configs/cls', 'configs/det', 'configs/demo'))]
 
 
 def order_problem(loader: dict, config: str) -> Optional[str]:
@@ -63,7 +64,7 @@ def embeds(backbone: dict, modality: str) -> bool:
 @pytest.mark.parametrize('path', DOWNSTREAM)
 def test_downstream_backbones_embed_the_modality_they_are_fed(path):
     cfg = load_config(path)
-    fed = [loader['modality'] for loader in raster_loaders(cfg['train_dataloader'])]
+    fed = [loader['modality'] for loader in fed_loaders(cfg)]
     model = cfg['model']
     backbones = [model['backbone']] + ([model['second_backbone']] if 'second_backbone' in model else [])
     assert len(fed) == len(backbones) and all(embeds(b, m) for b, m in zip(backbones, fed)), (fed, backbones)

@@ -5,7 +5,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from config_loaders import CONFIGS, load_config, raster_loaders
+from config_loaders import CONFIGS, fed_loaders, load_config, raster_loaders
 
 from mmringmoe.datasets.transforms import LoadRasterImage
 
@@ -20,7 +20,8 @@ DYNNET_RGBN = dict(
     mean=dict(R=1042.59240722656, G=915.618408203125, B=671.260559082031, NIR=2605.20922851562),
     std=dict(R=957.958435058593, G=715.548767089843, B=596.943908691406, NIR=1059.90319824218))
 MODEL_CONFIGS = [
-    p for p in CONFIGS if p.startswith(('configs/seg', 'configs/cls', 'configs/demo', 'configs/pretrain'))]
+    p for p in CONFIGS
+    if p.startswith(('configs/seg', 'configs/cls', 'configs/det', 'configs/demo', 'configs/pretrain'))]
 
 
 def placeholders() -> dict:
@@ -36,7 +37,7 @@ def stats_by_modality(cfg: dict) -> dict:
     if isinstance(mean, dict):
         return {m: (mean[m], std[m]) for m in mean}
     stats, start = {}, 0
-    for loader in raster_loaders(cfg['train_dataloader']):
+    for loader in fed_loaders(cfg):
         width = len(LoadRasterImage(**loader).output_channels())
         stats[loader['modality']] = (mean[start:start + width], std[start:start + width])
         start += width

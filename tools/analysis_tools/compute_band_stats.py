@@ -76,11 +76,13 @@ def config_images(args: argparse.Namespace) -> Tuple[List[str], Callable[[int], 
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     dataset_cfg = cfg[f'{args.split}_dataloader'].dataset
-    first = dataset_cfg.pipeline[0]
-    if first['type'].split('.')[-1] not in LOADERS:
+    parts = dataset_cfg.datasets if 'datasets' in dataset_cfg else [dataset_cfg]  # a ConcatDataset: each part
+    first = parts[0].pipeline[0]
+    if not first['type'].endswith(LOADERS):  # GreyLoadRasterImage is a LoadRasterImage
         sys.exit(f'compute_band_stats: the first transform of the {args.split} pipeline is {first["type"]}, '
                  f'not one of {LOADERS}')
-    dataset_cfg.pipeline = [first]
+    for part in parts:
+        part.pipeline = [first]
     dataset = DATASETS.build(dataset_cfg)
     return [dataset.get_data_info(i)['img_path'] for i in range(len(dataset))], dataset.__getitem__
 

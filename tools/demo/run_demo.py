@@ -5,6 +5,10 @@ all on the CPU in a minute or two, with no download (``make demo`` runs this).
     python tools/demo/run_demo.py --fusion     # the optical + SAR model on the WHU-OPT-SAR-layout pairs
     python tools/demo/run_demo.py --task cls   # scene classification on NWPU-RESISC45-layout textures
                                                # (steps: tools/demo/cls_demo.py)
+    python tools/demo/run_demo.py --task rotated   # oriented detection on DIOR-R-layout scenes
+                                                   # (steps: tools/demo/rotated_demo.py)
+    python tools/demo/run_demo.py --task det   # horizontal detection on DIOR-layout scenes
+                                               # (steps: tools/demo/det_demo.py)
 
 1. Generates the demo data (``tools/dataset_converters/make_demo_seg_data.py``) if ``data/demo`` lacks it.
 2. Trains the demo config with mmengine's Runner into its own work dir, ``work_dirs/demo`` (``--fusion``:
@@ -40,6 +44,14 @@ CONFIGS = {
 }
 WORK_DIRS = {False: 'work_dirs/demo', True: 'work_dirs/demo_fusion'}
 CLS_CONFIG, CLS_WORK_DIR = 'configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'work_dirs/demo_cls'
+# the other tasks' demos, each run by its module's run(config, data, work_dir): (config, work dir, module)
+TASK_DEMOS = {
+    'cls': (CLS_CONFIG, CLS_WORK_DIR, 'tools/demo/cls_demo.py'),
+    'rotated': ('configs/demo/oriented-rcnn-le90_ringmoe-kc-tiny_demo_dior-r.py', 'work_dirs/demo_rotated',
+                'tools/demo/rotated_demo.py'),
+    'det': ('configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py', 'work_dirs/demo_det',
+            'tools/demo/det_demo.py'),
+}
 SUMMARY_KEYS = ('mIoU', 'mAcc', 'aAcc', 'mFscore')
 
 
@@ -55,21 +67,24 @@ def make_demo_data(out: str) -> None:
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--task', choices=('seg', 'cls'), default='seg',
-                        help='segmentation (default) or scene classification (tools/demo/cls_demo.py)')
+    parser.add_argument('--task', choices=('seg', *TASK_DEMOS), default='seg',
+                        help='segmentation (default), scene classification (tools/demo/cls_demo.py), '
+                        'oriented detection (tools/demo/rotated_demo.py) or horizontal detection '
+                        '(tools/demo/det_demo.py)')
     parser.add_argument('--fusion', action='store_true', help='run the optical + SAR demo instead')
     parser.add_argument('--config', help='a demo config (default: the one of --task / --fusion)')
     parser.add_argument('--data', default='data/demo', help='demo data folder (default: data/demo)')
     parser.add_argument(
         '--work-dir',
         help=f'logs, checkpoint and pictures (default: {WORK_DIRS[False]}; --fusion: {WORK_DIRS[True]}; '
-        f'--task cls: {CLS_WORK_DIR})')
+        f'--task cls: {CLS_WORK_DIR}; --task rotated: {TASK_DEMOS["rotated"][1]}; '
+        f'--task det: {TASK_DEMOS["det"][1]})')
     args = parser.parse_args(argv)
-    if args.task == 'cls' and args.fusion:
-        parser.error('--fusion is a segmentation demo; not with --task cls')
-    cls_demo = args.task == 'cls'
-    args.config = args.config or osp.join(ROOT, CLS_CONFIG if cls_demo else CONFIGS[args.fusion])
-    args.work_dir = args.work_dir or (CLS_WORK_DIR if cls_demo else WORK_DIRS[args.fusion])
+    if args.task != 'seg' and args.fusion:
+        parser.error(f'--fusion is a segmentation demo; not with --task {args.task}')
+    config, work_dir, _ = TASK_DEMOS.get(args.task, (CONFIGS[args.fusion], WORK_DIRS[args.fusion], None))
+    args.config = args.config or osp.join(ROOT, config)
+    args.work_dir = args.work_dir or work_dir
     if not osp.isfile(args.config):
         parser.error(f'config not found: {args.config}')
     return args
@@ -82,12 +97,12 @@ def main(argv=None) -> int:
         prepare_output_folder(args.work_dir)  # before any work
     except OutputWriteError as err:
         sys.exit(f'run_demo: {err}')
-    if args.task == 'cls':
-        path = osp.join(ROOT, 'tools', 'demo', 'cls_demo.py')
-        spec = importlib.util.spec_from_file_location('cls_demo', path)
-        cls_demo = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(cls_demo)
-        return cls_demo.run(args.config, args.data, args.work_dir)
+    if args.task in TASK_DEMOS:
+        path = osp.join(ROOT, TASK_DEMOS[args.task][2])
+        spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], path)
+        task_demo = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(task_demo)
+        return task_demo.run(args.config, args.data, args.work_dir)
     print(f'[1/3] demo data in {args.data}')
     make_demo_data(args.data)
     cfg = Config.fromfile(args.config)

@@ -1,3 +1,4 @@
+from .grey_loading import ColourImageError, GreyLoadRasterImage
 from .loading import InvalidRasterError, LoadRasterImage
 from .load_raster_pair import LoadRasterPair
 from .load_seg_annotations import LoadSegAnnotations
@@ -5,3 +6,4 @@ from .raster_errors import CorruptFileError
 
 __all__ = ['InvalidRasterError', 'LoadRasterImage']
 __all__ += ['CorruptFileError', 'LoadRasterPair', 'LoadSegAnnotations']
+__all__ += ['ColourImageError', 'GreyLoadRasterImage']
