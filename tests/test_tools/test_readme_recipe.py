@@ -3,7 +3,8 @@
 Pretrain a few iterations (tools/train.py) -> tools/prune/prune.py --to ep and --to kc -> fine-tune the
 segmentation demo config from each with the ``--cfg-options`` that the README's fine-tuning lines give
 (read from README.md, so the README cannot drift from what is tested) -> tools/test.py; and
-tools/model_converters/upcycle_swinv2.py -> fine-tune. The fine-tuning runs one iteration with learning
+tools/model_converters/upcycle_swinv2.py -> fine-tune. Each later task family's README line joins in:
+the KC checkpoint fine-tunes the classification and the detection demo configs the same way. The fine-tuning runs one iteration with learning
 rate 0, so its checkpoint is the model at iteration 0: its backbone must be exactly the file it started
 from. The tools run through their ``main()`` (one process: about a minute instead of several).
 """
@@ -40,15 +41,22 @@ def _tool(path: str):
 train_tool, test_tool, prune_tool, upcycle_tool, pretrain_data_tool, seg_data_tool = (_tool(p) for p in (
     'tools/train.py', 'tools/test.py', 'tools/prune/prune.py', 'tools/model_converters/upcycle_swinv2.py',
     'tools/dataset_converters/make_demo_pretrain_data.py', 'tools/dataset_converters/make_demo_seg_data.py'))
+cls_data_tool, cls_split_tool, det_data_tool = (_tool(p) for p in (
+    'tools/dataset_converters/make_demo_cls_data.py', 'tools/dataset_converters/make_cls_split.py',
+    'tools/dataset_converters/make_demo_det_data.py'))
+
+
+def readme_options(line_start: str) -> List[List[str]]:
+    """The ``--cfg-options`` of every README command line that starts with ``line_start``."""
+    with open(osp.join(ROOT, 'README.md'), encoding='utf-8') as f:
+        text = f.read().replace('\\\n', ' ')  # join shell continuation lines
+    lines = [re.sub(r'\s+', ' ', line.strip()) for line in text.splitlines()]
+    return [shlex.split(line[len(line_start):].split('#')[0]) for line in lines if line.startswith(line_start)]
 
 
 def readme_fine_tune_options() -> Dict[str, List[str]]:
     """The ``--cfg-options`` of the README's two fine-tuning lines: ``{'dense': [...], 'sparse': [...]}``."""
-    with open(osp.join(ROOT, 'README.md'), encoding='utf-8') as f:
-        text = f.read().replace('\\\n', ' ')  # join shell continuation lines
-    lines = [re.sub(r'\s+', ' ', line.strip()) for line in text.splitlines()]
-    options = [shlex.split(line[len(FINE_TUNE_LINE):].split('#')[0]) for line in lines
-               if line.startswith(FINE_TUNE_LINE)]
+    options = readme_options(FINE_TUNE_LINE)
     assert len(options) == 2, f'README.md should have two lines starting with {FINE_TUNE_LINE!r}'
     sparse = [o for o in options if 'model.backbone.type=mmringmoe.RingMoE-EP' in o]
     dense = [o for o in options if o not in sparse]
@@ -115,3 +123,48 @@ def test_fine_tune_from_each_checkpoint_starts_from_its_weights(checkpoints, nam
     assert test_tool.main([SEG_CONFIG, str(work / 'iter_1.pth'), '--work-dir', str(tmp_path / 'test'), '--out',
                            str(out), '--cfg-options', *data, *readme]) == 0
     assert len(pickle.loads(out.read_bytes())) == 8  # the 8 validation patches were evaluated
+
+
+def _cls_data(root: str) -> List[str]:
+    """The classification demo's release layout (6 classes x 4 images) and its 50/50 split files."""
+    cls_data_tool.main([root, '--dataset', 'nwpu', '--classes', '6', '--per-class', '4', '--size', '96'])
+    cls_split_tool.main([root, '--train-ratio', '0.5'])
+    return [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
+
+
+def _det_data(root: str) -> List[str]:
+    """The detection demo's DIOR-layout scenes (train and val are the two datasets of its training set)."""
+    det_data_tool.main([root, '--train', '4', '--test', '2', '--size', '128'])
+    return [f'train_dataloader.dataset.datasets.{i}.data_root={root}' for i in (0, 1)] + \
+        [f'{split}_dataloader.dataset.data_root={root}' for split in ('val', 'test')]
+
+
+FAMILIES = {
+    'cls': ('configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'configs/cls/CONFIG.py', _cls_data),
+    'det': ('configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py', 'configs/det/CONFIG.py', _det_data),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('family', sorted(FAMILIES))
+def test_each_task_family_fine_tunes_from_the_kc_checkpoint(checkpoints, family, tmp_path):
+    config, readme_config, make_data = FAMILIES[family]
+    lines = readme_options(f'python tools/train.py {readme_config} --cfg-options ')
+    assert len(lines) == 1, f'README.md should have one fine-tuning line for {readme_config}'
+    readme = [option.replace('CKPT', checkpoints['kc']) for option in lines[0]]
+    assert any(checkpoints['kc'] in option for option in readme)
+    # mmengine keeps one visualizer per name per process: another family's test must not hand this one its own.
+    data = make_data(str(tmp_path / 'data')) + [f'visualizer.name=recipe_{family}_{tmp_path.name}']
+    work = tmp_path / 'work'
+    assert train_tool.main([osp.join(ROOT, config), '--work-dir', str(work), '--cfg-options', *data, *readme,
+                            'train_cfg.max_iters=1', 'train_cfg.val_interval=1', 'optim_wrapper.optimizer.lr=0.0',
+                            'param_scheduler=[]']) == 0
+    tuned = torch.load(work / 'iter_1.pth', map_location='cpu')['state_dict']
+    source = torch.load(checkpoints['kc'], map_location='cpu')['state_dict']
+    backbone = {k[len('backbone.'):]: v for k, v in tuned.items() if k.startswith('backbone.')}
+    compared = [k for k in backbone if not is_position_buffer(k) and not OUTPUT_NORM.match(k)]
+    assert len(compared) > 100 and set(compared) <= set(source), sorted(set(compared) - set(source))[:5]
+    for key in compared:
+        assert torch.equal(backbone[key], source[key]), key
+    assert test_tool.main([osp.join(ROOT, config), str(work / 'iter_1.pth'), '--work-dir', str(tmp_path / 'test'),
+                           '--cfg-options', *data, *readme]) == 0
