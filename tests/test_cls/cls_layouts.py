@@ -1,11 +1,12 @@
 """Tiny scene classification releases in the official NWPU-RESISC45 / AID layouts (written by the demo data
 tool), their split files (written by the split tool), and the overrides that shrink a paper config to a
 CPU-sized model (tiny arch, 64 px crops, window 4)."""
-import importlib.util
 import os.path as osp
 from types import ModuleType
 
 from mmengine.config import Config
+
+from mmringmoe.utils.scripts import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE = 64  # training crop of the shrunk configs
@@ -21,10 +22,7 @@ CLS_DATASETS = {
 
 def load_tool(path: str) -> ModuleType:
     """Import a script of ``tools/`` (not a package) by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO, path))
 
 
 def make_release(root: str, dataset: str, classes: int, per_class: int, size: int = IMAGE_SIZE) -> str:

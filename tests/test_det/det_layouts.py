@@ -5,7 +5,6 @@ The DIOR XML text (``make_demo_det_data.dior_xml``) follows the real DIOR-R file
 (image 00001, one golf field with corners (133, 237) ... (684, 672), angle 0) line by line, with
 ``<bndbox>`` in place of ``<robndbox>`` and ``<angle>``.
 """
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -15,6 +14,8 @@ from typing import Callable, Dict, List, Sequence, Tuple
 import numpy as np
 from mmengine.config import Config
 from PIL import Image
+
+from mmringmoe.utils.scripts import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE = 64  # side of the generated images and of the test input
@@ -27,10 +28,7 @@ DIOR_00001 = ('golffield', 133, 237, 684, 672)
 
 def load_tool(path: str) -> ModuleType:
     """Import a script of ``tools/`` (not a package) by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO, path))
 
 
 # The DIOR annotation text of the demo generator, laid out as the release's files.

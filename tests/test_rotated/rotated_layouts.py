@@ -6,7 +6,6 @@ text was compared byte for byte with the release's ``Annotations/Oriented Boundi
 (../shared/fixtures/dior) by hand; ``test_rotated_datasets.py`` reproduces that file with it. HRSC2016's XML
 follows the release's ``FullDataSet/Annotations/<id>.xml`` (tags as mmrotate's ``HRSCDataset`` reads them).
 """
-import importlib.util
 import os
 import os.path as osp
 from types import ModuleType
@@ -15,6 +14,8 @@ from typing import Sequence, Tuple
 import cv2
 import numpy as np
 from mmengine.config import Config
+
+from mmringmoe.utils.scripts import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE = 64  # input side of the shrunk configs
@@ -71,10 +72,7 @@ HRSC_OBJECT = """    <HRSC_Object>
 
 def load_tool(path: str) -> ModuleType:
     """Import a script of ``tools/`` (not a package) by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO, path))
 
 
 DEMO_DATA = load_tool('tools/dataset_converters/make_demo_rotated_data.py')

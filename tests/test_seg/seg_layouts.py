@@ -4,7 +4,6 @@ overrides that shrink a paper config to a CPU-sized model (RingMoE-KC ``tiny``, 
 Layouts checked against the fixtures in /work/shared/fixtures (mmseg's converted Potsdam: RGB PNG patches,
 grey index labels 0-6) and the datasets' documentation (see each dataset class's docstring).
 """
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,6 +19,7 @@ from mmengine.config import Config
 from PIL import Image
 
 from mmringmoe.datasets.dfc23 import DFC23_CATEGORIES
+from mmringmoe.utils.scripts import load_script
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SIZE = 64  # tile side of the generated data and the test crop
@@ -249,7 +249,4 @@ def shrink(cfg: Config, data_root: str, work_dir: str) -> Config:
 
 def load_tool(path: str) -> ModuleType:
     """Import a script of ``tools/`` (not a package) by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(REPO, path))

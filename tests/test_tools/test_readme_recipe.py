@@ -8,7 +8,6 @@ the KC checkpoint fine-tunes the classification and the detection demo configs t
 rate 0, so its checkpoint is the model at iteration 0: its backbone must be exactly the file it started
 from. The tools run through their ``main()`` (one process: about a minute instead of several).
 """
-import importlib.util
 import os.path as osp
 import pickle
 import re
@@ -22,6 +21,7 @@ from mmpretrain.models.backbones import SwinTransformerV2
 
 from mmringmoe.models.backbones.arch_zoo import RINGMOE_ARCH_ZOO
 from mmringmoe.utils.checkpoint_files import is_position_buffer
+from mmringmoe.utils.scripts import load_script
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 PRETRAIN_CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'ringmoe-mim_tiny_demo.py')
@@ -32,10 +32,7 @@ OUTPUT_NORM = re.compile(r'^norm\d+\.')  # SwinV2's norm of each out_indices ent
 
 
 def _tool(path: str):
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(osp.join(ROOT, path))
 
 
 train_tool, test_tool, prune_tool, upcycle_tool, pretrain_data_tool, seg_data_tool = (_tool(p) for p in (

@@ -7,43 +7,32 @@
 3. Evaluates on the test split: the per-class accuracy table, OA, and the confusion matrix drawn by
    ``tools/analysis_tools/cls_confusion_matrix.py``'s plot into ``<work-dir>/confusion_matrix.png``.
 """
-import importlib.util
 import math
 import os.path as osp
 import sys
-from types import ModuleType
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmringmoe.utils.atomic_io import OutputWriteError, is_write_failure
+from mmringmoe.utils.scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py'
-WORK_DIR = 'work_dirs/demo_cls'
 DATASET_DIR = 'NWPU-RESISC45'
 CLASSES, PER_CLASS, SIZE, TRAIN_RATIO = 6, 40, 96, 0.5
-
-
-def load_tool(path: str) -> ModuleType:
-    """Import a script of ``tools/`` by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def make_demo_data(data: str) -> str:
     """The demo release and its split files under ``DATA/NWPU-RESISC45`` (kept when present)."""
     root = osp.join(data, DATASET_DIR)
     if not osp.isdir(root):
-        load_tool('tools/dataset_converters/make_demo_cls_data.py').main([
+        load_script(osp.join(ROOT, 'tools/dataset_converters/make_demo_cls_data.py')).main([
             root, '--dataset', 'nwpu', '--classes',
             str(CLASSES), '--per-class',
             str(PER_CLASS), '--size',
             str(SIZE)
         ])
-    split = load_tool('tools/dataset_converters/make_cls_split.py')
+    split = load_script(osp.join(ROOT, 'tools/dataset_converters/make_cls_split.py'))
     if not all(osp.isfile(osp.join(root, name)) for name in split.split_file_names(TRAIN_RATIO)):
         split.main([root, '--train-ratio', str(TRAIN_RATIO)])
     return root
@@ -62,7 +51,7 @@ def run(config: str, data: str, work_dir: str) -> int:
     print(
         f'[2/3] training {osp.basename(config)} for {cfg.train_cfg.max_iters} iterations (log in {work_dir})')
     runner = Runner.from_cfg(cfg)
-    confusion = load_tool('tools/analysis_tools/cls_confusion_matrix.py')
+    confusion = load_script(osp.join(ROOT, 'tools/analysis_tools/cls_confusion_matrix.py'))
     figure = osp.join(work_dir, 'confusion_matrix.png')
     try:
         runner.train()

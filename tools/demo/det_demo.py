@@ -8,37 +8,26 @@
    image with its ground truth (left) next to the predicted boxes (right) into
    ``<work-dir>/<timestamp>/vis/`` (mmdet's ``DetVisualizationHook``, boxes scoring at least 0.5).
 """
-import importlib.util
 import math
 import os.path as osp
 import sys
-from types import ModuleType
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmringmoe.utils.atomic_io import is_write_failure
+from mmringmoe.utils.scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py'
-WORK_DIR = 'work_dirs/demo_det'
 DATASET_DIR = 'DIOR'
 TRAIN, TEST, SIZE = 64, 12, 128
-
-
-def load_tool(path: str) -> ModuleType:
-    """Import a script of ``tools/`` by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def make_demo_data(data: str) -> str:
     """The demo scenes in DIOR's layout under ``DATA/DIOR`` (kept when present)."""
     root = osp.join(data, DATASET_DIR)
     if not osp.isfile(osp.join(root, 'ImageSets', 'Main', 'test.txt')):
-        load_tool('tools/dataset_converters/make_demo_det_data.py').main(
+        load_script(osp.join(ROOT, 'tools/dataset_converters/make_demo_det_data.py')).main(
             [root, '--train', str(TRAIN), '--test', str(TEST), '--size', str(SIZE)])
     return root
 

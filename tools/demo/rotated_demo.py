@@ -9,12 +9,10 @@
    least 0.3) on the right, into ``<work-dir>/pictures/<id>.png``, and all of them in one sheet,
    ``<work-dir>/pictures/sheet.png``.
 """
-import importlib.util
 import math
 import os
 import os.path as osp
 import sys
-from types import ModuleType
 from typing import List
 
 import cv2
@@ -25,6 +23,7 @@ from mmengine.runner import Runner
 from mmrotate.structures.bbox import rbox2qbox
 
 from mmringmoe.utils.atomic_io import OutputWriteError, atomic_write_bytes, is_write_failure
+from mmringmoe.utils.scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATASET_DIR = 'DIOR-R'
@@ -33,19 +32,11 @@ SCORE_THR, ZOOM = 0.3, 3
 COLOURS = [(0, 0, 255), (255, 160, 0)]  # BGR per class: ship red, tennis court blue
 
 
-def load_tool(path: str) -> ModuleType:
-    """Import a script of ``tools/`` by its path relative to the repository."""
-    spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def make_demo_data(data: str) -> str:
     """The demo scenes under ``DATA/DIOR-R`` (kept when present)."""
     root = osp.join(data, DATASET_DIR)
     if not osp.isfile(osp.join(root, 'ImageSets', 'Main', 'test.txt')):
-        load_tool('tools/dataset_converters/make_demo_rotated_data.py').main(
+        load_script(osp.join(ROOT, 'tools/dataset_converters/make_demo_rotated_data.py')).main(
             [root, '--train',
              str(TRAIN_SCENES), '--test',
              str(TEST_SCENES), '--size',

@@ -23,7 +23,6 @@ all on the CPU in a minute or two, with no download (``make demo`` runs this).
 Exits non-zero if the mIoU is not a finite number, and with one line if the work dir cannot be written.
 """
 import argparse
-import importlib.util
 import math
 import os.path as osp
 import sys
@@ -36,6 +35,7 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from mmringmoe.utils.atomic_io import OutputWriteError, is_write_failure, prepare_output_folder  # noqa: E402
+from mmringmoe.utils.scripts import load_script  # noqa: E402
 from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 CONFIGS = {
@@ -57,11 +57,7 @@ SUMMARY_KEYS = ('mIoU', 'mAcc', 'aAcc', 'mFscore')
 
 def make_demo_data(out: str) -> None:
     """Run ``tools/dataset_converters/make_demo_seg_data.py --out OUT`` (it keeps existing data)."""
-    path = osp.join(ROOT, 'tools', 'dataset_converters', 'make_demo_seg_data.py')
-    spec = importlib.util.spec_from_file_location('make_demo_seg_data', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(['--out', out])
+    load_script(osp.join(ROOT, 'tools', 'dataset_converters', 'make_demo_seg_data.py')).main(['--out', out])
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -98,10 +94,7 @@ def main(argv=None) -> int:
     except OutputWriteError as err:
         sys.exit(f'run_demo: {err}')
     if args.task in TASK_DEMOS:
-        path = osp.join(ROOT, TASK_DEMOS[args.task][2])
-        spec = importlib.util.spec_from_file_location(osp.splitext(osp.basename(path))[0], path)
-        task_demo = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(task_demo)
+        task_demo = load_script(osp.join(ROOT, TASK_DEMOS[args.task][2]))
         return task_demo.run(args.config, args.data, args.work_dir)
     print(f'[1/3] demo data in {args.data}')
     make_demo_data(args.data)

@@ -20,7 +20,6 @@ The bar of docs/pretraining.md ("Does every modality learn?"):
     python tools/demo/run_pretrain_demo.py --eval-batches 200 --max-ratio 0.9
 """
 import argparse
-import importlib.util
 import itertools
 import os.path as osp
 import sys
@@ -36,6 +35,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner, set_random_seed  # noqa: E402
 
 from mmringmoe.engine.runner_setup import build_runner  # noqa: E402
+from mmringmoe.utils.scripts import load_script  # noqa: E402
 from mmringmoe.utils.threads import configure_threads  # noqa: E402
 
 CONFIG = osp.join(ROOT, 'configs', 'pretrain', 'ringmoe-mim_tiny_demo.py')
@@ -48,11 +48,8 @@ def make_demo_data(out: str, modalities: List[str]) -> None:
     if all(osp.isfile(osp.join(out, m, f'{m}.txt')) for m in modalities):
         return
     path = osp.join(ROOT, 'tools', 'dataset_converters', 'make_demo_pretrain_data.py')
-    spec = importlib.util.spec_from_file_location('make_demo_pretrain_data', path)
-    module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, osp.dirname(path))  # it imports its sibling make_pretrain_tiles
-    spec.loader.exec_module(module)
-    if module.main(['--out', out]) != 0:
+    if load_script(path).main(['--out', out]) != 0:
         sys.exit('run_pretrain_demo: making the demo data failed')
 
 
