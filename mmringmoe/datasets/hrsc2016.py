@@ -71,7 +71,7 @@ class HRSC2016Dataset(HRSCDataset):
                 raise AnnotationError(f'{xml_path}: an object without {", ".join(RBOX_TAGS)}, header_x/y') \
                     from None
             if not rbox[2] > 0 or not rbox[3] > 0:
-                self.box_checker.skip(xml_path)
+                self.box_checker.count_skipped(xml_path)
                 continue
             qbox = rbox2qbox(torch.tensor([rbox])).numpy()[0]
             qbox = self.box_checker.check(qbox, width, height, xml_path)

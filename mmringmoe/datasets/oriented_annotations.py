@@ -6,14 +6,13 @@ Nothing is silently wrong: a missing file, an unparsable XML or an unknown class
 naming the file; a degenerate box (zero area, or zero/negative width or height) is skipped and a box reaching
 outside its image is clipped, each counted, and the counts are reported in one summary warning per dataset.
 """
-import logging
 import os.path as osp
 import xml.etree.ElementTree as ET
 from typing import Dict, Optional
 
 import numpy as np
-from mmengine.logging import print_log
 
+from .det_annotations import BoxTally
 from .rs_base_seg_dataset import DATASETS_DOC
 
 
@@ -54,7 +53,7 @@ def polygon_area(corners: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
-class OrientedBoxChecker:
+class OrientedBoxChecker(BoxTally):
     """Skips degenerate boxes and clips boxes to their image, counting both, for one dataset.
 
     A box is four corners ``(x1, y1, ..., x4, y4)`` (mmrotate's ``qbox``). Clipping moves each corner into
@@ -62,41 +61,27 @@ class OrientedBoxChecker:
     around the clipped corners. A box with no area left inside the image is skipped as degenerate.
     """
 
-    def __init__(self, dataset: str) -> None:
-        self.dataset = dataset
-        self.skipped = 0
-        self.clipped = 0
-        self.first_skipped = ''
-        self.first_clipped = ''
+    skip_reason = 'with zero area or a zero/negative width or height'
+    clip_reason = 'reaching outside their image'
 
-    def skip(self, path: str) -> None:
-        """Count a degenerate box of the annotation ``path`` (skipped)."""
-        self.skipped += 1
-        self.first_skipped = self.first_skipped or path
+    def __init__(self, dataset: str) -> None:
+        super().__init__()
+        self.dataset = dataset
 
     def check(self, qbox: np.ndarray, width: int, height: int, path: str) -> Optional[np.ndarray]:
         """The box clipped to the image, float32 ``(8,)``; None (counted) when it has no area inside."""
         corners = np.asarray(qbox, dtype=np.float32).reshape(4, 2)
         if not np.isfinite(corners).all() or polygon_area(corners) <= 0:
-            self.skip(path)
+            self.count_skipped(path)
             return None
         inside = np.clip(corners, 0, [width, height]).astype(np.float32)
         if polygon_area(inside) <= 0:
-            self.skip(path)
+            self.count_skipped(path)
             return None
         if not np.array_equal(inside, corners):
-            self.clipped += 1
-            self.first_clipped = self.first_clipped or path
+            self.count_clipped(path)
         return inside.reshape(-1)
 
     def report(self) -> None:
         """One warning with the counts of skipped and clipped boxes, if any."""
-        parts = []
-        if self.skipped:
-            parts.append(f'skipped {self.skipped} box(es) with zero area or a zero/negative width or height '
-                         f'(first in {self.first_skipped})')
-        if self.clipped:
-            parts.append(f'clipped {self.clipped} box(es) reaching outside their image '
-                         f'(first in {self.first_clipped})')
-        if parts:
-            print_log(f'{self.dataset}: ' + '; '.join(parts), logger='current', level=logging.WARNING)
+        self.warn(self.dataset)
