@@ -44,13 +44,14 @@ CONFIGS = {
 }
 WORK_DIRS = {False: 'work_dirs/demo', True: 'work_dirs/demo_fusion'}
 CLS_CONFIG, CLS_WORK_DIR = 'configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'work_dirs/demo_cls'
-# the other tasks' demos, each run by its module's run(config, data, work_dir): (config, work dir, module)
+# the other tasks' demos, each run by its module's run(config, data, work_dir):
+# task: (config, work dir, module, what it shows)
 TASK_DEMOS = {
-    'cls': (CLS_CONFIG, CLS_WORK_DIR, 'tools/demo/cls_demo.py'),
+    'cls': (CLS_CONFIG, CLS_WORK_DIR, 'tools/demo/cls_demo.py', 'scene classification'),
     'rotated': ('configs/demo/oriented-rcnn-le90_ringmoe-kc-tiny_demo_dior-r.py', 'work_dirs/demo_rotated',
-                'tools/demo/rotated_demo.py'),
+                'tools/demo/rotated_demo.py', 'oriented detection'),
     'det': ('configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py', 'work_dirs/demo_det',
-            'tools/demo/det_demo.py'),
+            'tools/demo/det_demo.py', 'horizontal detection'),
 }
 SUMMARY_KEYS = ('mIoU', 'mAcc', 'aAcc', 'mFscore')
 
@@ -64,21 +65,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--task', choices=('seg', *TASK_DEMOS), default='seg',
-                        help='segmentation (default), scene classification (tools/demo/cls_demo.py), '
-                        'oriented detection (tools/demo/rotated_demo.py) or horizontal detection '
-                        '(tools/demo/det_demo.py)')
+                        help='segmentation (default), ' + ', '.join(
+                            f'{task}: {what} ({module})' for task, (_, _, module, what) in TASK_DEMOS.items()))
     parser.add_argument('--fusion', action='store_true', help='run the optical + SAR demo instead')
     parser.add_argument('--config', help='a demo config (default: the one of --task / --fusion)')
     parser.add_argument('--data', default='data/demo', help='demo data folder (default: data/demo)')
     parser.add_argument(
         '--work-dir',
         help=f'logs, checkpoint and pictures (default: {WORK_DIRS[False]}; --fusion: {WORK_DIRS[True]}; '
-        f'--task cls: {CLS_WORK_DIR}; --task rotated: {TASK_DEMOS["rotated"][1]}; '
-        f'--task det: {TASK_DEMOS["det"][1]})')
+        + '; '.join(f'--task {task}: {work_dir}' for task, (_, work_dir, _, _) in TASK_DEMOS.items()) + ')')
     args = parser.parse_args(argv)
     if args.task != 'seg' and args.fusion:
         parser.error(f'--fusion is a segmentation demo; not with --task {args.task}')
-    config, work_dir, _ = TASK_DEMOS.get(args.task, (CONFIGS[args.fusion], WORK_DIRS[args.fusion], None))
+    config, work_dir = (TASK_DEMOS[args.task][:2] if args.task in TASK_DEMOS
+                        else (CONFIGS[args.fusion], WORK_DIRS[args.fusion]))
     args.config = args.config or osp.join(ROOT, config)
     args.work_dir = args.work_dir or work_dir
     if not osp.isfile(args.config):

@@ -21,6 +21,8 @@ echo "setup_env: [2/4] mmcv with CPU ops (cached wheel, built on first use)"
 MMCV_WHEEL=$(bash tools/env/build_mmcv_wheel.sh "$PY" "$C" | tail -n 1)
 echo "setup_env: [3/4] the OpenMMLab stack and test tools"
 "$PY" -m pip install "${PIP_Q[@]}" -c "$C" "$MMCV_WHEEL" -r requirements/runtime.txt -r requirements/tests.txt
+# TrackEval 1.0.0 declares numpy<2.0 but runs on our numpy; newer releases need numpy>=2.3 (README "The stack").
+"$PY" -m pip install "${PIP_Q[@]}" -c "$C" --no-deps trackeval
 echo "setup_env: [4/4] mmringmoe (editable)"
 "$PY" -m pip install "${PIP_Q[@]}" -c "$C" --no-deps --no-build-isolation -e .
 "$PY" tools/env/check_env.py
