@@ -6,6 +6,9 @@ from .air_polsar_seg import AIRPolSARSegDataset  # segmentation datasets
 from .dfc23 import DFC23Dataset
 from .dynamic_earthnet import DynamicEarthNetDataset
 from .isaid import ISAIDDataset
+from .loveda import LoveDADataset
+from .isprs_height import ISPRSHeightDataset, PotsdamHeightDataset  # height estimation datasets
+from .isprs_height import VaihingenHeightDataset
 from .potsdam import PotsdamDataset
 from .rs_base_seg_dataset import RSBaseSegDataset
 from .rs_pair_seg_dataset import RSPairSegDataset
@@ -23,13 +26,18 @@ from .voc_det_dataset import RSVOCDetDataset
 from .dior_r import DIORRDataset  # oriented detection datasets
 from .hrsc2016 import HRSC2016Dataset
 from .oriented_annotations import AnnotationError
+from .sat_video_mot import AIRHSAODataset, AIRMOTDataset  # tracking datasets
+from .cdd import CDDDataset  # change detection datasets
+from .levir_cd import LEVIRCDDataset
+from .rs_change_dataset import RSChangeDataset
+from . import fewshot  # noqa: F401  (few-shot episodes)
 
 __all__ = [
     'CorruptFileError', 'InvalidRasterError', 'LoadRasterImage', 'ModalityBatchSampler',
     'ModalityTileDataset', 'MultiModalDataset'
 ]
 __all__ += [
-    'AIRPolSARSegDataset', 'DFC23Dataset', 'DynamicEarthNetDataset', 'ISAIDDataset', 'PotsdamDataset',
+    'AIRPolSARSegDataset', 'DFC23Dataset', 'DynamicEarthNetDataset', 'ISAIDDataset', 'LoveDADataset', 'PotsdamDataset',
     'RSBaseSegDataset', 'RSPairSegDataset', 'SARSegL1Dataset', 'WHUOptSARDataset'
 ]
 __all__ += ['AIDDataset', 'NWPURESISC45Dataset', 'SceneClsDataset']
@@ -38,3 +46,6 @@ __all__ += [
     'DIORDataset', 'HRSIDDataset', 'RSCocoDetDataset', 'RSVOCDetDataset', 'SARAircraftDataset',
     'SARDet100KDataset'
 ]
+__all__ += ['CDDDataset', 'LEVIRCDDataset', 'RSChangeDataset']
+__all__ += ['AIRHSAODataset', 'AIRMOTDataset']
+__all__ += ['ISPRSHeightDataset', 'PotsdamHeightDataset', 'VaihingenHeightDataset']

@@ -11,11 +11,14 @@ from config_loaders import CONFIGS, fed_loaders, load_config, raster_loaders
 from mmringmoe.datasets.transforms import LoadRasterImage
 from mmringmoe.models.backbones.arch_zoo import CANONICAL_BANDS
 
-# The paper's own exception: Potsdam's near-infrared, red, green through the opt embedding (App. B.5.2,
-# "images that include near-infrared, red, and green spectral bands", following RingMo).
-PAPER_ORDERS = {'potsdam': ('opt', ('NIR', 'R', 'G'))}
+# The paper's own exceptions: Potsdam's near-infrared, red, green through the opt embedding (App. B.5.2,
+# "images that include near-infrared, red, and green spectral bands", following RingMo); Vaihingen's, the only
+# bands it has, for height estimation (App. B.5.7, "three-channel (near-infrared, red, and green) images").
+PAPER_ORDERS = {'potsdam': ('opt', ('NIR', 'R', 'G')),
+                'vaihingen': ('opt', ('NIR', 'R', 'G'))}
 DOWNSTREAM = [
-    p for p in CONFIGS if p.startswith(('configs/seg', 'configs/cls', 'configs/det', 'configs/demo'))]
+    p for p in CONFIGS
+    if p.startswith(('configs/seg', 'configs/cls', 'configs/det', 'configs/demo', 'configs/track', 'configs/change'))]
 
 
 def order_problem(loader: dict, config: str) -> Optional[str]:
@@ -65,8 +68,10 @@ def embeds(backbone: dict, modality: str) -> bool:
 def test_downstream_backbones_embed_the_modality_they_are_fed(path):
     cfg = load_config(path)
     fed = [loader['modality'] for loader in fed_loaders(cfg)]
-    model = cfg['model']
+    model = cfg['model'].get('detector', cfg['model'])  # a tracker (ByteTrack) holds its detector's backbone
     backbones = [model['backbone']] + ([model['second_backbone']] if 'second_backbone' in model else [])
+    if model['type'].endswith('SiameseEncoderDecoder'):  # change detection: one backbone sees both dates
+        backbones *= 2
     assert len(fed) == len(backbones) and all(embeds(b, m) for b, m in zip(backbones, fed)), (fed, backbones)
 
 

@@ -21,7 +21,8 @@ DYNNET_RGBN = dict(
     std=dict(R=957.958435058593, G=715.548767089843, B=596.943908691406, NIR=1059.90319824218))
 MODEL_CONFIGS = [
     p for p in CONFIGS
-    if p.startswith(('configs/seg', 'configs/cls', 'configs/det', 'configs/demo', 'configs/pretrain'))]
+    if p.startswith(
+        ('configs/seg', 'configs/cls', 'configs/det', 'configs/demo', 'configs/pretrain', 'configs/change'))]
 
 
 def placeholders() -> dict:

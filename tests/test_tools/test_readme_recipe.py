@@ -41,6 +41,10 @@ train_tool, test_tool, prune_tool, upcycle_tool, pretrain_data_tool, seg_data_to
 cls_data_tool, cls_split_tool, det_data_tool = (_tool(p) for p in (
     'tools/dataset_converters/make_demo_cls_data.py', 'tools/dataset_converters/make_cls_split.py',
     'tools/dataset_converters/make_demo_det_data.py'))
+height_data_tool, height_converter_tool = (_tool(p) for p in (
+    'tools/dataset_converters/make_demo_height_data.py', 'tools/dataset_converters/isprs_height.py'))
+change_data_tool, change_converter_tool = (_tool(p) for p in (
+    'tools/dataset_converters/make_demo_change_data.py', 'tools/dataset_converters/change_detection.py'))
 
 
 def readme_options(line_start: str) -> List[List[str]]:
@@ -129,6 +133,13 @@ def _cls_data(root: str) -> List[str]:
     return [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
 
 
+def _fewshot_cls_data(root: str) -> List[str]:
+    """The few-shot demo's 15 classes in NWPU-RESISC45's layout, 16 images each (1 shot + 15 queries)."""
+    cls_data_tool.main([root, '--dataset', 'nwpu', '--classes', '15', '--per-class', '16', '--size', '64'])
+    return [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')] + \
+        ['val_cfg.num_episodes=20', 'test_cfg.num_episodes=20']
+
+
 def _det_data(root: str) -> List[str]:
     """The detection demo's DIOR-layout scenes (train and val are the two datasets of its training set)."""
     det_data_tool.main([root, '--train', '4', '--test', '2', '--size', '128'])
@@ -136,9 +147,29 @@ def _det_data(root: str) -> List[str]:
         [f'{split}_dataloader.dataset.data_root={root}' for split in ('val', 'test')]
 
 
+def _height_data(root: str) -> List[str]:
+    """The height demo's Vaihingen-layout scenes (one training, one test area), cut by the real converter."""
+    release = osp.join(root, 'release')
+    height_data_tool.main([release, '--train', '1', '--test', '1', '--size', '128'])
+    height_converter_tool.main(['vaihingen', release, '-o', root, '--height-scale', '0.1', '--crop', '128'])
+    return [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
+
+
+def _change_data(root: str) -> List[str]:
+    """The change demo's LEVIR-CD-layout pairs (one scene a split), cut into 64 px slices by the real converter."""
+    release = osp.join(root, 'release')
+    change_data_tool.main([release, '--train', '1', '--val', '1', '--test', '1', '--size', '128'])
+    change_converter_tool.main(['--dataset', 'levir-cd', release, '-o', root, '--patch', '64'])
+    return [f'{split}_dataloader.dataset.data_root={root}' for split in ('train', 'val', 'test')]
+
+
 FAMILIES = {
     'cls': ('configs/demo/linear_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'configs/cls/CONFIG.py', _cls_data),
     'det': ('configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py', 'configs/det/CONFIG.py', _det_data),
+    'height': ('configs/demo/binsformer_ringmoe-kc-tiny_demo_vaihingen.py', 'configs/height/CONFIG.py', _height_data),
+    'change': ('configs/demo/bit_ringmoe-kc-tiny_demo_levir-cd.py', 'configs/change/CONFIG.py', _change_data),
+    'fewshot-cls': ('configs/demo/relationnet_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'configs/fewshot/CONFIG.py',
+                    _fewshot_cls_data),
 }
 
 

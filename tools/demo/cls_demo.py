@@ -11,7 +11,6 @@ import math
 import os.path as osp
 import sys
 
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmringmoe.utils.atomic_io import OutputWriteError, is_write_failure
@@ -42,11 +41,7 @@ def run(config: str, data: str, work_dir: str) -> int:
     """Steps 1-3 of the module docstring; exits with one line when the OA is not finite or a write fails."""
     print(f'[1/3] demo data in {osp.join(data, DATASET_DIR)}')
     root = make_demo_data(data)
-    cfg = Config.fromfile(config)
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].dataset.data_root = root
-    cfg.work_dir = work_dir
-    cfg.train_cfg.val_begin = cfg.train_cfg.max_iters + 1  # evaluate once, in step 3
+    cfg = load_script(osp.join(ROOT, 'tools/demo/demo_config.py')).load_demo_config(config, root, work_dir)
     cfg.test_evaluator = list(cfg.test_evaluator) + [dict(type='ConfusionMatrix')]
     print(
         f'[2/3] training {osp.basename(config)} for {cfg.train_cfg.max_iters} iterations (log in {work_dir})')

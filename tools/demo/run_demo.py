@@ -9,6 +9,16 @@ all on the CPU in a minute or two, with no download (``make demo`` runs this).
                                                    # (steps: tools/demo/rotated_demo.py)
     python tools/demo/run_demo.py --task det   # horizontal detection on DIOR-layout scenes
                                                # (steps: tools/demo/det_demo.py)
+    python tools/demo/run_demo.py --task track # ByteTrack + YOLOX on AIR-MOT-layout satellite clips
+                                               # (steps: tools/demo/track_demo.py)
+    python tools/demo/run_demo.py --task change   # change detection on LEVIR-CD-layout pairs
+                                                  # (steps: tools/demo/change_demo.py)
+    python tools/demo/run_demo.py --task height   # height estimation on ISPRS Vaihingen-layout scenes
+                                                  # (steps: tools/demo/height_demo.py)
+    python tools/demo/run_demo.py --task fewshot  # 5-way 1-shot RelationNet on NWPU-RESISC45-layout textures
+                                                  # (steps: tools/demo/fewshot_demo.py)
+    python tools/demo/run_demo.py --task scene    # tools/infer.py over a georeferenced 768 px scene + quick look
+                                                  # (steps: tools/demo/scene_demo.py)
 
 1. Generates the demo data (``tools/dataset_converters/make_demo_seg_data.py``) if ``data/demo`` lacks it.
 2. Trains the demo config with mmengine's Runner into its own work dir, ``work_dirs/demo`` (``--fusion``:
@@ -52,6 +62,16 @@ TASK_DEMOS = {
                 'tools/demo/rotated_demo.py', 'oriented detection'),
     'det': ('configs/demo/faster-rcnn_ringmoe-kc-tiny_demo_dior.py', 'work_dirs/demo_det',
             'tools/demo/det_demo.py', 'horizontal detection'),
+    'track': ('configs/demo/bytetrack_yolox_ringmoe-kc-tiny_demo_air-mot.py', 'work_dirs/demo_track',
+              'tools/demo/track_demo.py', 'multi-object tracking'),
+    'change': ('configs/demo/bit_ringmoe-kc-tiny_demo_levir-cd.py', 'work_dirs/demo_change',
+               'tools/demo/change_demo.py', 'change detection'),
+    'height': ('configs/demo/binsformer_ringmoe-kc-tiny_demo_vaihingen.py', 'work_dirs/demo_height',
+               'tools/demo/height_demo.py', 'height estimation'),
+    'fewshot': ('configs/demo/relationnet_ringmoe_kc-tiny_demo_nwpu-resisc45.py', 'work_dirs/demo_fewshot',
+                'tools/demo/fewshot_demo.py', 'few-shot scene classification'),
+    'scene': ('configs/demo/upernet_ringmoe_kc-tiny_demo_isaid.py', 'work_dirs/demo_scene',
+              'tools/demo/scene_demo.py', 'large-scene inference with tools/infer.py'),
 }
 SUMMARY_KEYS = ('mIoU', 'mAcc', 'aAcc', 'mFscore')
 
