@@ -3,10 +3,11 @@
 Pretrain a few iterations (tools/train.py) -> tools/prune/prune.py --to ep and --to kc -> fine-tune the
 segmentation demo config from each with the ``--cfg-options`` that the README's fine-tuning lines give
 (read from README.md, so the README cannot drift from what is tested) -> tools/test.py; and
-tools/model_converters/upcycle_swinv2.py -> fine-tune. Each later task family's README line joins in:
-the KC checkpoint fine-tunes the classification and the detection demo configs the same way. The fine-tuning runs one iteration with learning
-rate 0, so its checkpoint is the model at iteration 0: its backbone must be exactly the file it started
-from. The tools run through their ``main()`` (one process: about a minute instead of several).
+tools/model_converters/upcycle_swinv2.py -> fine-tune. Each later task family's README line joins in
+(``FAMILIES``): the KC checkpoint fine-tunes the classification, detection, height, change-detection and
+few-shot classification demo configs the same way. The fine-tuning runs one iteration with learning rate 0,
+so its checkpoint is the model at iteration 0: its backbone must be exactly the file it started from. The
+tools run through their ``main()`` (one process: about a minute instead of several).
 """
 import os.path as osp
 import pickle
