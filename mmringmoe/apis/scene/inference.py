@@ -10,7 +10,7 @@ import os
 import os.path as osp
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
@@ -89,7 +89,8 @@ class SceneRunner:
         self.commit_seconds = COMMIT_SECONDS if commit_seconds is None else commit_seconds
         self.tiles_run = 0
         self.bar = None
-        self.pool: Optional[ThreadPoolExecutor] = None
+        self.pool: Optional[ThreadPoolExecutor] = None  # reads windows
+        self.model_pool: Optional[ThreadPoolExecutor] = None  # runs the model
 
     def _read(self, y: int, xs: List[int]) -> Tuple[np.ndarray, np.ndarray]:
         """The window of the tiles at ``xs`` of the row at ``y`` (in the reading thread, with the run's GDAL
@@ -100,31 +101,42 @@ class SceneRunner:
     def _row_tiles(self, y: int) -> Iterator[Tuple[int, Optional[np.ndarray], np.ndarray]]:
         """``(x, prediction or None, valid)`` of every tile of the row at ``y``, in order. Tiles go through the
         model ``job.batch`` columns at a time, read in one window; tiles without a valid pixel are not run.
-        The next window is read in a second thread while the model runs (GDAL releases the GIL), one window
-        ahead: the same reads in the same order, so the same result."""
+        Three stages overlap, each in its own thread and in order: the next window is read (GDAL releases the
+        GIL) and the next batch runs through the model (torch releases it) while this batch's predictions are
+        blended by the caller. The same reads, forward passes and blending in the same order: the same result.
+        """
         tw = self.grid.tile_width
         columns = self.grid.columns
         chunks = [columns[first:first + self.job.batch] for first in range(0, len(columns), self.job.batch)]
-        pending = self.pool.submit(self._read, y, chunks[0])
+        reading = self.pool.submit(self._read, y, chunks[0])
+        previous = None
         for index, xs in enumerate(chunks):
-            image, nodata = pending.result()
+            image, nodata = reading.result()
             if index + 1 < len(chunks):
-                pending = self.pool.submit(self._read, y, chunks[index + 1])
+                reading = self.pool.submit(self._read, y, chunks[index + 1])
             tiles = []
             for x in xs:
                 valid = ~nodata[:, x - xs[0]:x - xs[0] + tw]
                 tiles.append((x, image[:, :, x - xs[0]:x - xs[0] + tw] if valid.any() else None, valid))
-            yield from self._run(tiles)
+            submitted = (tiles, self._submit(tiles))
+            if previous is not None:
+                yield from self._collect(*previous)
+            previous = submitted
+        yield from self._collect(*previous)
 
-    def _run(self, tiles):
-        run = [item for item in tiles if item[1] is not None]
+    def _submit(self, tiles) -> Optional[Future]:
+        """The model's predictions of the tiles to run, computing in the model thread (None: none to run)."""
+        run = [_pad(image, self.job.tile) for _, image, _ in tiles if image is not None]
+        return self.model_pool.submit(self.adapter.predict, run) if run else None
+
+    def _collect(self, tiles, predicting: Optional[Future]):
         predictions = []
-        if run:
+        if predicting is not None:
             th, tw = self.grid.tile_height, self.grid.tile_width
-            predictions = self.adapter.predict([_pad(image, self.job.tile) for _, image, _ in run])
+            predictions = predicting.result()
             if self.adapter.kind == 'dense':
                 predictions = [p[:, :th, :tw] for p in predictions]
-            self.tiles_run += len(run)
+            self.tiles_run += len(predictions)
             if self.on_batch is not None:
                 self.on_batch(self.tiles_run)
         it = iter(predictions)
@@ -142,7 +154,8 @@ class SceneRunner:
         self.bar = tqdm(total=len(self.grid), initial=start * len(self.grid.columns), unit='tiles',
                         disable=not self.progress, dynamic_ncols=True, desc='tiles')
         try:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix='scene-reader') as self.pool:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix='scene-reader') as self.pool, \
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix='scene-model') as self.model_pool:
                 if isinstance(self.adapter, DenseAdapter):
                     self._run_dense(rows, start)
                 else:
