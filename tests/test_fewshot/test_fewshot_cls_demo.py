@@ -19,7 +19,7 @@ def test_demo_prints_mean_and_interval_and_draws_an_episode(tmp_path, capsys):
     assert run_demo.main(['--task', 'fewshot', '--config',
                           str(short), '--data', data, '--work-dir', work]) == 0
     out = capsys.readouterr().out.splitlines()
-    root = osp.join(data, 'NWPU-RESISC45')
+    root = osp.join(data, 'fewshot', 'NWPU-RESISC45')  # not the classification demo's folder
     assert len(os.listdir(root)) == 15 and len(os.listdir(osp.join(root, 'freeway'))) == 30
     result = next(line for line in out if line.startswith('demo result:'))
     match = re.fullmatch(

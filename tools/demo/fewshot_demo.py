@@ -2,7 +2,7 @@
 
 1. Generates texture scenes of 15 classes in NWPU-RESISC45's release layout
    (``tools/dataset_converters/make_demo_cls_data.py``, 30 images of 64 x 64 per class) if
-   ``DATA/NWPU-RESISC45`` lacks them. The demo config names 10 of them base classes and 5 novel.
+   ``DATA/fewshot/NWPU-RESISC45`` lacks them. The demo config names 10 of them base classes and 5 novel.
 2. Trains the relation module of the demo config (RelationNet on a frozen tiny RingMoE-KC) with episodes of
    the base classes, through mmengine's Runner.
 3. Tests on 600 seeded 5-way 1-shot episodes of the novel classes (each unique image's features computed
@@ -25,13 +25,14 @@ from mmringmoe.utils.atomic_io import OutputWriteError, atomic_write_image, is_w
 from mmringmoe.utils.scripts import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DATASET_DIR = 'NWPU-RESISC45'
+# not the classification demo's DATA/NWPU-RESISC45 (6 classes): each demo keeps the data it finds
+DATASET_DIR = osp.join('fewshot', 'NWPU-RESISC45')
 CLASSES, PER_CLASS, SIZE = 15, 30, 64
 SHOWN_QUERIES, TILE, CAPTION, BORDER = 5, 128, 16, 4
 
 
 def make_demo_data(data: str) -> str:
-    """The demo release under ``DATA/NWPU-RESISC45`` (kept when present)."""
+    """The demo release under ``DATA/fewshot/NWPU-RESISC45`` (kept when present)."""
     root = osp.join(data, DATASET_DIR)
     if not osp.isdir(root):
         load_script(osp.join(ROOT, 'tools/dataset_converters/make_demo_cls_data.py')).main([
