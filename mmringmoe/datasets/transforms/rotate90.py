@@ -12,7 +12,9 @@ class RandomRotate90(BaseTransform):
 
     The paper does not state its angles. A right-angle rotation of a nadir orthophoto loses no pixel and
     invents none (an arbitrary angle leaves empty corners without a height), and with a horizontal and
-    vertical ``RandomFlip`` it draws each of the 8 symmetries of the square.
+    vertical ``RandomFlip`` it draws each of the 8 symmetries of the square. mmseg's ``RandomRotFlip`` does
+    not serve: its right-angle branch always adds a flip (so it draws only the 4 reflections), its other
+    branch rotates by arbitrary angles, and neither updates ``img_shape``.
 
     **Modified keys:** ``img``, the ``seg_fields`` maps, ``img_shape``; **added:** ``rotate90`` (``k``).
     """
